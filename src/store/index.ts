@@ -1,0 +1,39 @@
+/**
+ * The app's one zustand store, composed of slices. Components read it only through selectors
+ * (`useApp(selectX)`), and non-React modules through `useApp.getState()`.
+ */
+import { create } from 'zustand';
+import { persist, createJSONStorage } from 'zustand/middleware';
+import { createEngineSlice, type EngineSlice } from './engineSlice';
+import { createModelsSlice, type ModelsSlice } from './modelsSlice';
+import { createSettingsSlice, defaultSettings, type SettingsSlice } from './settingsSlice';
+import { createUiSlice, type UiSlice } from './uiSlice';
+
+export type AppState = EngineSlice & ModelsSlice & SettingsSlice & UiSlice;
+
+export const useApp = create<AppState>()(
+  persist(
+    (...a) => ({
+      ...createEngineSlice(...a),
+      ...createModelsSlice(...a),
+      ...createSettingsSlice(...a),
+      ...createUiSlice(...a),
+    }),
+    {
+      name: 'ocellus-settings',
+      storage: createJSONStorage(() => localStorage),
+      // Only preferences persist here; user data lives in IndexedDB with its own modules.
+      partialize: (s) => ({ settings: s.settings, workspace: s.workspace }),
+      merge: (persisted, current) => {
+        const p = (persisted ?? {}) as Partial<AppState>;
+        return {
+          ...current,
+          ...p,
+          settings: { ...defaultSettings, ...(p.settings ?? {}) },
+        };
+      },
+    },
+  ),
+);
+
+export * from './selectors';

@@ -1,0 +1,47 @@
+/**
+ * Serves the app for e2e tests, evals and benchmarks on 127.0.0.1: the production build through
+ * `vite preview` by default (what users get, CSP included), or the dev server with
+ * OCELLUS_E2E_SERVER=dev for fast iteration.
+ */
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface RunningServer {
+  url: string;
+  close: () => Promise<void>;
+}
+
+const root = resolve(import.meta.dirname, '../..');
+
+export async function startServer(
+  mode = process.env.OCELLUS_E2E_SERVER ?? 'preview',
+): Promise<RunningServer> {
+  if (mode === 'dev') {
+    const server: ViteDevServer = await createServer({
+      root,
+      logLevel: 'warn',
+      server: { host: '127.0.0.1', port: 0 },
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5173/';
+    return { url, close: () => server.close() };
+  }
+  const dist = resolve(root, 'dist/index.html');
+  const fresh =
+    existsSync(dist) && process.env.OCELLUS_REUSE_BUILD === '1' && statSync(dist).size > 0;
+  if (!fresh) await build({ root, logLevel: 'warn' });
+  const server: PreviewServer = await preview({
+    root,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 0 },
+  });
+  const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4173/';
+  return {
+    url,
+    close: () =>
+      new Promise<void>((res) => {
+        server.httpServer.close(() => res());
+      }),
+  };
+}

@@ -1,0 +1,103 @@
+import { defineConfig, type Plugin, type Connect } from 'vite';
+import react from '@vitejs/plugin-react';
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, normalize, resolve, sep } from 'node:path';
+
+const root = import.meta.dirname;
+const weightsDir = resolve(root, 'models/weights');
+const wasmDir = resolve(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+
+/** Serves files under `dir` at URL prefix `prefix`, refusing anything that escapes `dir`. */
+function serveDir(
+  prefix: string,
+  dir: string,
+  contentType: (p: string) => string,
+): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const url = (req.url ?? '').split('?')[0];
+    if (!url.startsWith(prefix)) return next();
+    const rel = decodeURIComponent(url.slice(prefix.length));
+    const file = normalize(join(dir, rel));
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    res.setHeader('Content-Type', contentType(file));
+    res.setHeader('Content-Length', String(statSync(file).size));
+    res.setHeader('Cache-Control', 'no-cache');
+    createReadStream(file).pipe(res);
+  };
+}
+
+const typeOf = (p: string) =>
+  p.endsWith('.json')
+    ? 'application/json'
+    : p.endsWith('.wasm')
+      ? 'application/wasm'
+      : 'application/octet-stream';
+
+/**
+ * Self-hosted model weights (fetched by `npm run models` into models/weights, never committed)
+ * are served at /models/<id>/..., and the tfjs wasm binaries at /tfjs-wasm/, so the app needs
+ * no third-party host for either.
+ */
+function ocellusAssets(): Plugin {
+  const install = (add: (h: Connect.NextHandleFunction) => void) => {
+    add(serveDir('/models/', weightsDir, typeOf));
+    add(serveDir('/tfjs-wasm/', wasmDir, typeOf));
+  };
+  return {
+    name: 'ocellus-assets',
+    configureServer(server) {
+      install((h) => server.middlewares.use(h));
+    },
+    configurePreviewServer(server) {
+      install((h) => server.middlewares.use(h));
+    },
+    generateBundle() {
+      for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `tfjs-wasm/${f}`,
+          source: readFileSync(join(wasmDir, f)),
+        });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), ocellusAssets()],
+  server: { port: 5173, strictPort: false },
+  preview: { port: 4173, strictPort: false },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096, sourcemap: false },
+  worker: { format: 'es' },
+  optimizeDeps: {
+    // Pinned so Vite never re-optimises (and reloads the page) in the middle of a test.
+    include: [
+      'react',
+      'react-dom',
+      'react-dom/client',
+      'zustand',
+      'zustand/middleware',
+      'idb',
+      'fflate',
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow-models/coco-ssd',
+      '@tensorflow-models/mobilenet',
+      '@tensorflow-models/mobilenet/dist/imagenet_classes',
+    ],
+  },
+  define: {
+    __TFJS_VERSION__: JSON.stringify(
+      (
+        JSON.parse(
+          readFileSync(resolve(root, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8'),
+        ) as { version: string }
+      ).version,
+    ),
+  },
+});
