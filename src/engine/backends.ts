@@ -5,13 +5,9 @@
 import { tf } from './tf';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
-export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendPreference = BackendName | 'auto';
+import { BACKENDS, type BackendName, type BackendPreference } from './backendNames';
 
-export function isBackendName(v: unknown): v is BackendName {
-  return typeof v === 'string' && (BACKENDS as readonly string[]).includes(v);
-}
+export { BACKENDS, isBackendName, type BackendName, type BackendPreference } from './backendNames';
 
 export interface AdapterSummary {
   vendor: string;

@@ -76,6 +76,8 @@ export async function openPage(url: string, opts: LaunchOptions = {}): Promise<P
     viewport: { width: 1280, height: 860 },
     permissions: opts.cameraPermission === 'deny' ? [] : opts.fakeVideo ? ['camera'] : [],
   });
+  // tsx (esbuild keepNames) wraps functions passed to page.evaluate with __name(); make it a no-op.
+  await context.addInitScript('globalThis.__name = globalThis.__name || ((f) => f);');
   const page = await context.newPage();
   const requests: string[] = [];
   const consoleErrors: string[] = [];

@@ -10,7 +10,7 @@ let installed = false;
 export function installNodeWebGPU(): void {
   if (installed) return;
   Object.assign(globalThis, globals);
-  const nav = (globalThis as { navigator?: Record<string, unknown> }).navigator;
+  const nav = (globalThis as unknown as { navigator?: object }).navigator;
   const gpu = create([]);
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else
