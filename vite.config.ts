@@ -17,6 +17,8 @@ function serveDir(
     const url = (req.url ?? '').split('?')[0];
     if (!url.startsWith(prefix)) return next();
     const rel = decodeURIComponent(url.slice(prefix.length));
+    // In dev, /models/catalog.json is a source module: leave anything that is not a weights path alone.
+    if (prefix === '/models/' && !/^(manifest\.json$|[^/.]+(\.[^/]+)*\/.+)/.test(rel)) return next();
     const file = normalize(join(dir, rel));
     if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.statusCode = 404;

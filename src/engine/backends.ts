@@ -229,8 +229,17 @@ export async function initBackend(
 /** Disposes the current backend's state so a fresh device can be created after a loss. */
 export function resetBackend(name: BackendName): void {
   if (name === 'webgpu') webgpu = null;
-  if (tf.findBackend(name)) tf.removeBackend(name);
+  // removeBackend also drops the factory; keep it so the backend can be created afresh.
+  const factory = tf.findBackendFactory(name);
+  try {
+    if (factory) tf.removeBackend(name);
+  } catch {
+    /* disposing a backend whose device is gone can throw; it is gone either way */
+  }
+  if (factory && name !== 'webgpu') tf.registerBackend(name, factory, PRIORITY[name]);
 }
+
+const PRIORITY: Record<BackendName, number> = { webgpu: 3, webgl: 2, wasm: 2, cpu: 1 };
 
 /** For tests and the fault-injection hooks: destroys the WebGPU device as a driver reset would. */
 export function simulateDeviceLoss(): boolean {

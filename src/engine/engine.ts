@@ -33,6 +33,7 @@ interface Registered {
   handle: { id: string; model: AnyModel; generation: number };
   rebuild: () => Promise<AnyModel>;
   warmInput?: number[][];
+  warmDtype?: 'float32' | 'int32';
 }
 
 export interface MemoryStats {
@@ -116,16 +117,17 @@ class Engine {
    * Runs the model on zeros for each shape so the shaders are compiled before the first real
    * frame; reports progress per pass.
    */
-  async warmUp(id: string, shapes?: number[][]): Promise<void> {
+  async warmUp(id: string, shapes?: number[][], dtype: 'float32' | 'int32' = 'float32'): Promise<void> {
     const r = this.models.get(id);
     if (!r) throw new Error(`warmUp: ${id} is not loaded`);
     const list = shapes ?? r.warmInput ?? [];
     r.warmInput = list;
+    r.warmDtype = dtype;
     let done = 0;
     this.emit({ type: 'warmup', modelId: id, done, total: list.length });
     for (const shape of list) {
       const model = r.handle.model;
-      const x = tf.zeros(shape, 'float32');
+      const x = tf.zeros(shape, dtype);
       try {
         const out = model instanceof tf.GraphModel ? await model.executeAsync(x) : model.predict(x);
         const outs: tf.Tensor[] = Array.isArray(out)
@@ -209,7 +211,7 @@ class Engine {
     for (const [id, r] of this.models) {
       r.handle.model = await r.rebuild();
       r.handle.generation++;
-      if (r.warmInput?.length) await this.warmUp(id);
+      if (r.warmInput?.length) await this.warmUp(id, r.warmInput, r.warmDtype);
     }
   }
 

@@ -86,8 +86,18 @@ export async function refreshAvailability(): Promise<void> {
   setAvailability(await allAvailability(settings.modelUrls));
 }
 
-/** Loads a catalog model with byte progress in the store; warm-up shapes compile shaders early. */
-export async function loadModel(id: string, warmShapes?: number[][]) {
+/** The input shape a model is warmed up with: the catalog's fixed input size, batch 1. */
+export function defaultWarmShapes(id: string): number[][] {
+  const { input, family } = catalogEntry(id);
+  if (family === 'coco-ssd' || !input.width) return [[1, 300, 300, 3]];
+  return input.layout === 'NCHW' ? [[1, 3, input.height, input.width]] : [[1, input.height, input.width, 3]];
+}
+
+/**
+ * Loads a catalog model with byte progress in the store, then warms it up (compiling shaders
+ * with visible progress) so the first real frame does not stall.
+ */
+export async function loadModel(id: string, warmShapes: number[][] = defaultWarmShapes(id)) {
   const { setModelStatus, settings, notify } = useApp.getState();
   const existing = engine.get(id);
   if (existing) return existing;
@@ -104,7 +114,9 @@ export async function loadModel(id: string, warmShapes?: number[][]) {
         `${catalogEntry(id).name} is loaded but could not be cached for offline use (storage full or unavailable).`,
       );
     }
-    if (warmShapes?.length) await engine.warmUp(id, warmShapes);
+    if (warmShapes.length) {
+      await engine.warmUp(id, warmShapes, catalogEntry(id).input.dtype === 'int32' ? 'int32' : 'float32');
+    }
     setModelStatus(id, { loading: undefined, loaded: true });
     return handle;
   } catch (e) {
