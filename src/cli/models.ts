@@ -25,7 +25,8 @@ import * as tar from 'tar';
 import type { Catalog, CatalogEntry, ModelFile, SelfHostedManifest } from '../models/catalog';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const weightsDir = join(root, 'models/weights');
+// Overridable so tests can run the real CLI against a scratch folder.
+const weightsDir = resolve(process.env.OCELLUS_WEIGHTS_DIR ?? join(root, 'models/weights'));
 const cacheDir = join(root, 'models/.cache');
 
 interface Args {
