@@ -15,10 +15,17 @@ import type { BenchRow } from './bench/types';
 import { isBackendName, type BackendName } from '../engine/backendNames';
 
 const fmt = (v: number | undefined) =>
-  v === undefined || !Number.isFinite(v) ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
+  v === undefined || !Number.isFinite(v)
+    ? ''
+    : Math.abs(v) >= 100
+      ? v.toFixed(0)
+      : Math.abs(v) >= 10
+        ? v.toFixed(1)
+        : v.toFixed(2);
 
 export function markdownTable(rows: BenchRow[]): string {
-  const head = '| workload | backend | model | metric | unit | median | min | max | n | reference | ref. median | ratio |';
+  const head =
+    '| workload | backend | model | metric | unit | median | min | max | n | reference | ref. median | ratio |';
   const sep = '|---|---|---|---|---|---:|---:|---:|---:|---|---:|---:|';
   const body = rows.map(
     (r) =>
@@ -26,14 +33,21 @@ export function markdownTable(rows: BenchRow[]): string {
   );
   const extras = rows
     .filter((r) => r.extra)
-    .map((r) => `- ${r.workload}/${r.backend}/${r.model}: ${Object.entries(r.extra!).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(', ')}`);
+    .map(
+      (r) =>
+        `- ${r.workload}/${r.backend}/${r.model}: ${Object.entries(r.extra!)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`)
+          .join(', ')}`,
+    );
   return [head, sep, ...body, ...(extras.length ? ['', ...extras] : [])].join('\n');
 }
 
 async function main(): Promise<void> {
   const { flags } = parseFlags(process.argv.slice(2));
   if (flags.help) {
-    console.log(`workloads:\n${WORKLOADS.map((w) => `  ${w.name.padEnd(16)} ${w.description}`).join('\n')}`);
+    console.log(
+      `workloads:\n${WORKLOADS.map((w) => `  ${w.name.padEnd(16)} ${w.description}`).join('\n')}`,
+    );
     return;
   }
   const names = list(flags, 'workload');
@@ -52,9 +66,18 @@ async function main(): Promise<void> {
       for (const backend of (backends.length ? backends : w.backends) as BackendName[]) {
         const t0 = Date.now();
         rows.push(
-          ...(await w.run({ app, backend, models: list(flags, 'model'), runs, warmup, log: (m) => console.error(`[bench] ${m}`) })),
+          ...(await w.run({
+            app,
+            backend,
+            models: list(flags, 'model'),
+            runs,
+            warmup,
+            log: (m) => console.error(`[bench] ${m}`),
+          })),
         );
-        console.error(`[bench] ${w.name} on ${backend}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        console.error(
+          `[bench] ${w.name} on ${backend}: ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+        );
       }
     }
   } finally {

@@ -1,6 +1,12 @@
 /** Shared pieces of the CLIs (eval, bench): argument parsing, the served app, statistics. */
 import { startServer, type RunningServer } from '../../tests/harness/server';
-import { openPage, waitForEngine, type GpuMode, type LaunchOptions, type PageHandle } from '../../tests/harness/browser';
+import {
+  openPage,
+  waitForEngine,
+  type GpuMode,
+  type LaunchOptions,
+  type PageHandle,
+} from '../../tests/harness/browser';
 import type { BackendName } from '../engine/backendNames';
 
 export type Flags = Record<string, string | boolean | string[]>;
@@ -54,10 +60,13 @@ export async function appSession(): Promise<AppSession> {
   return {
     server,
     open: async (backend, opts = {}) => {
-      const h = await openPage(`${server.url}?backend=${backend}${opts.query ? `&${opts.query}` : ''}`, {
-        gpu: gpuModeFor(backend),
-        ...opts,
-      });
+      const h = await openPage(
+        `${server.url}?backend=${backend}${opts.query ? `&${opts.query}` : ''}`,
+        {
+          gpu: gpuModeFor(backend),
+          ...opts,
+        },
+      );
       const got = await waitForEngine(h.page);
       if (got !== backend) {
         await h.close();

@@ -230,7 +230,8 @@ export async function initBackend(
 export function resetBackend(name: BackendName): void {
   if (name === 'webgpu') webgpu = null;
   // removeBackend also drops the factory; keep it so the backend can be created afresh.
-  const factory = tf.findBackendFactory(name);
+  const factory = tf.findBackendFactory(name) as
+    ReturnType<typeof tf.findBackendFactory> | undefined;
   try {
     if (factory) tf.removeBackend(name);
   } catch {

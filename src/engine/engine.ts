@@ -117,7 +117,11 @@ class Engine {
    * Runs the model on zeros for each shape so the shaders are compiled before the first real
    * frame; reports progress per pass.
    */
-  async warmUp(id: string, shapes?: number[][], dtype: 'float32' | 'int32' = 'float32'): Promise<void> {
+  async warmUp(
+    id: string,
+    shapes?: number[][],
+    dtype: 'float32' | 'int32' = 'float32',
+  ): Promise<void> {
     const r = this.models.get(id);
     if (!r) throw new Error(`warmUp: ${id} is not loaded`);
     const list = shapes ?? r.warmInput ?? [];

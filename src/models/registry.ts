@@ -118,12 +118,22 @@ export async function loadCatalogModel<M extends AnyModel = AnyModel>(
 ): Promise<ModelHandle<M> & { fetched: FetchedModel; entry: CatalogEntry }> {
   const entry = catalogEntry(id);
   const manifest = await fetchManifest();
-  const url = opts.modelUrl ?? selfHostedUrl(entry, manifest) ?? officialUrl(entry);
-  if (!url)
+  // With known hashes the cache is tried before any request, so the self-hosted path also
+  // serves a model cached earlier when the server or network is gone.
+  const url =
+    opts.modelUrl ??
+    selfHostedUrl(entry, manifest) ??
+    officialUrl(entry) ??
+    (entry.files.length
+      ? `${import.meta.env.BASE_URL}models/${entry.id}/${entry.entry}`
+      : undefined);
+  if (!url) {
+    const a = availabilityOf(entry, manifest, []);
     throw new ModelDownloadError(
       '',
-      `${entry.name} is unavailable: ${availabilityOf(entry, manifest, []).state}`,
+      `${entry.name} is unavailable: ${a.state === 'unavailable' ? a.why : a.state}`,
     );
+  }
   const fetched = await fetchWithOfflineFallback(entry, url, opts);
   opts.onProgress?.({ phase: 'build', loaded: 1, total: 1 });
   const handle = await engine.register<M>(

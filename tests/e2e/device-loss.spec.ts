@@ -30,8 +30,12 @@ describe.each([
       });
       const notice = h.page.getByTestId('notices').getByText(/Recovered on/);
       await notice.waitFor({ timeout: 120_000 });
-      expect(await notice.textContent()).toMatch(new RegExp(`Recovered on ${backend}; 1 model\\(s\\) reloaded`));
-      expect(await h.page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
+      expect(await notice.textContent()).toMatch(
+        new RegExp(`Recovered on ${backend}; 1 model\\(s\\) reloaded`),
+      );
+      expect(await h.page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(
+        42,
+      );
       expect(await h.page.evaluate(() => window.ocellus!.tf.getBackend())).toBe(backend);
       const after = await classifyZebra(h.page);
       expect(after[0].label).toBe(before[0].label);

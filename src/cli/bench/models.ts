@@ -9,7 +9,9 @@ import { summarise, type BenchRow, type Workload, type WorkloadContext } from '.
 
 function inputShape(e: CatalogEntry): number[] {
   if (e.family === 'coco-ssd') return [1, 300, 300, 3];
-  return e.input.layout === 'NCHW' ? [1, 3, e.input.height, e.input.width] : [1, e.input.height, e.input.width, 3];
+  return e.input.layout === 'NCHW'
+    ? [1, 3, e.input.height, e.input.width]
+    : [1, e.input.height, e.input.width, 3];
 }
 
 async function selfHostedIds(ctx: WorkloadContext): Promise<string[]> {
@@ -17,9 +19,13 @@ async function selfHostedIds(ctx: WorkloadContext): Promise<string[]> {
   try {
     const ids = await h.page.evaluate(async () => {
       const res = await fetch('/models/manifest.json');
-      return res.ok ? Object.keys(((await res.json()) as { models: Record<string, unknown> }).models) : [];
+      return res.ok
+        ? Object.keys(((await res.json()) as { models: Record<string, unknown> }).models)
+        : [];
     });
-    return catalog.models.map((m) => m.id).filter((id) => ids.includes(id) && (!ctx.models.length || ctx.models.includes(id)));
+    return catalog.models
+      .map((m) => m.id)
+      .filter((id) => ids.includes(id) && (!ctx.models.length || ctx.models.includes(id)));
   } finally {
     await h.close();
   }

@@ -48,7 +48,12 @@ export function summarise(
   return { ...base, median, min: s[0], max: s[s.length - 1], n: s.length };
 }
 
-export function compare(ours: BenchRow, reference: string, refSamples: number[], higherIsBetter: boolean): BenchRow {
+export function compare(
+  ours: BenchRow,
+  reference: string,
+  refSamples: number[],
+  higherIsBetter: boolean,
+): BenchRow {
   const ref = summarise({ ...ours, metric: ours.metric }, refSamples);
   return {
     ...ours,

@@ -1,6 +1,10 @@
 /** Eval tasks by name; each module adds itself here. */
 import type { Flags } from '../common';
+import { transfer } from './transfer';
+import { classify } from './classify';
 
 export type EvalTask = (flags: Flags) => Promise<void>;
 
 export const TASKS: Record<string, EvalTask> = {};
+TASKS.transfer = transfer;
+TASKS.classify = classify;

@@ -4,7 +4,17 @@ import { compare, summarise } from '../../../src/cli/bench/types';
 
 describe('CLI flag parsing', () => {
   it('reads values, booleans, repeated and comma lists', () => {
-    const { _, flags } = parseFlags(['classify', '--model', 'a', '--finetune', '--backend', 'wasm,webgpu', '--backend', 'cpu', '--json=out.json']);
+    const { _, flags } = parseFlags([
+      'classify',
+      '--model',
+      'a',
+      '--finetune',
+      '--backend',
+      'wasm,webgpu',
+      '--backend',
+      'cpu',
+      '--json=out.json',
+    ]);
     expect(_).toEqual(['classify']);
     expect(str(flags, 'model')).toBe('a');
     expect(flags.finetune).toBe(true);
@@ -21,10 +31,20 @@ describe('bench statistics', () => {
   });
 
   it('states ratios as how many times better ours is, for times and for throughputs', () => {
-    const base = { workload: 'w', backend: 'wasm' as const, model: 'm', metric: 'latency', unit: 'ms' };
+    const base = {
+      workload: 'w',
+      backend: 'wasm' as const,
+      model: 'm',
+      metric: 'latency',
+      unit: 'ms',
+    };
     const ours = summarise(base, [10, 12, 11]);
     expect(ours).toMatchObject({ median: 11, min: 10, max: 12, n: 3 });
-    expect(compare(ours, 'ref', [22, 20, 24], false)).toMatchObject({ reference: 'ref', referenceMedian: 22, ratio: 2 });
+    expect(compare(ours, 'ref', [22, 20, 24], false)).toMatchObject({
+      reference: 'ref',
+      referenceMedian: 22,
+      ratio: 2,
+    });
     const thr = summarise({ ...base, metric: 'throughput', unit: 'img/s' }, [30]);
     expect(compare(thr, 'ref', [10], true).ratio).toBe(3);
   });
