@@ -18,7 +18,8 @@ function serveDir(
     if (!url.startsWith(prefix)) return next();
     const rel = decodeURIComponent(url.slice(prefix.length));
     // In dev, /models/catalog.json is a source module: leave anything that is not a weights path alone.
-    if (prefix === '/models/' && !/^(manifest\.json$|[^/.]+(\.[^/]+)*\/.+)/.test(rel)) return next();
+    if (prefix === '/models/' && !/^(manifest\.json$|[^/.]+(\.[^/]+)*\/.+)/.test(rel))
+      return next();
     const file = normalize(join(dir, rel));
     if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.statusCode = 404;
@@ -69,8 +70,56 @@ function ocellusAssets(): Plugin {
   };
 }
 
+/** Hosts the catalog may download model files from: the only places connect-src allows. */
+function modelHosts(): string[] {
+  const catalog = JSON.parse(readFileSync(resolve(root, 'models/catalog.json'), 'utf8')) as {
+    models: { sources: { kind: string; url?: string }[] }[];
+  };
+  const hosts = new Set<string>();
+  for (const m of catalog.models) {
+    for (const s of m.sources) if (s.kind === 'official' && s.url) hosts.add(new URL(s.url).origin);
+  }
+  // TF Hub redirects model files to Kaggle's storage.
+  if (hosts.has('https://tfhub.dev'))
+    hosts.add('https://www.kaggle.com').add('https://storage.googleapis.com');
+  return [...hosts].sort();
+}
+
+/**
+ * A strict Content-Security-Policy for the production build: no inline script, wasm compilation
+ * only ('wasm-unsafe-eval', no 'unsafe-eval'), and network access limited to this origin and the
+ * catalog's model hosts. Dev keeps Vite's HMR working, so the policy is added at build time only.
+ */
+function contentSecurityPolicy(): Plugin {
+  const policy = [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self' blob:",
+    // data:/blob: stay on the device (decoding dropped files); the rest are model hosts.
+    `connect-src 'self' data: blob: ${modelHosts().join(' ')}`,
+    "img-src 'self' blob: data:",
+    "media-src 'self' blob: mediastream:",
+    "style-src 'self' 'unsafe-inline'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return {
+    name: 'ocellus-csp',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: policy },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), ocellusAssets()],
+  plugins: [react(), ocellusAssets(), contentSecurityPolicy()],
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: false },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096, sourcemap: false },

@@ -44,6 +44,18 @@ describe('foundation on WebGPU (SwiftShader here)', () => {
     expect(h.requests.length).toBeGreaterThan(10);
     expect(localOnly(h.requests)).toEqual([]);
   });
+
+  it.skipIf(process.env.OCELLUS_E2E_SERVER === 'dev')(
+    'runs under the production Content-Security-Policy without violations',
+    async () => {
+      const csp = await h.page
+        .locator('meta[http-equiv="Content-Security-Policy"]')
+        .getAttribute('content');
+      expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+      expect(csp).not.toContain(" 'unsafe-eval'");
+      expect(h.consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    },
+  );
 });
 
 describe('auto backend selection', () => {
