@@ -63,3 +63,32 @@ export function toModelInput(pixels: tf.Tensor3D, spec: InputSpec, crop: CropMod
     return tf.add(tf.mul(resized, scale), offset) as tf.Tensor4D;
   });
 }
+
+/** The batch size a batch of n is padded to: the next power of two, at most `max`. */
+export function paddedBatchSize(n: number, max: number): number {
+  let b = 1;
+  while (b < n) b <<= 1;
+  return Math.max(n, Math.min(b, Math.max(max, n)));
+}
+
+/**
+ * Decoded RGB bytes (each height x width x 3, already cropped and resized by the decoder) → one
+ * [padTo, H, W, 3] float tensor in the model's range. Padding rows are zeros: a fixed set of batch
+ * shapes keeps the GPU from compiling new shaders for every odd-sized last batch.
+ */
+export function rgbBatchToInput(
+  images: readonly Uint8Array[],
+  spec: Pick<InputSpec, 'width' | 'height' | 'range'>,
+  padTo = images.length,
+): tf.Tensor4D {
+  const per = spec.width * spec.height * 3;
+  const data = new Float32Array(Math.max(padTo, images.length) * per);
+  const { scale, offset } = rangeTransform(spec.range);
+  images.forEach((img, n) => {
+    if (img.length !== per)
+      throw new Error(`decoded image has ${img.length} values, expected ${per}`);
+    const base = n * per;
+    for (let i = 0; i < per; i++) data[base + i] = img[i] * scale + offset;
+  });
+  return tf.tensor4d(data, [Math.max(padTo, images.length), spec.height, spec.width, 3]);
+}

@@ -8,8 +8,10 @@
  *   pixels, class = COCO80 id, sorted by descending score. The graph decodes the heatmap itself:
  *   a 3x3 max-pool keeps per-class local peaks (CenterNet's "NMS"), then top-100 over
  *   128x128x80; box = 4*(col,row) -/+ the ltrb regression (x16). There is no IoU NMS, so
- *   overlapping boxes of one class from neighbouring peaks survive; a light class-aware NMS
- *   removes them.
+ *   overlapping boxes of one class from neighbouring peaks survive (about 3% of detections
+ *   above 0.3 on coco128); a light class-aware NMS at IoU 0.7 removes them without costing mAP.
+ * - On coco128 (mAP50-95 / mAP50): letterbox 0.339 / 0.533, stretch 0.326 / 0.501, BGR 0.303,
+ *   inputs scaled to 0..1 ~0; pad value 0 vs 114 makes no difference.
  */
 import * as tf from '@tensorflow/tfjs';
 import { COCO80_NAMES } from '../eval/cocoClasses';
@@ -82,7 +84,7 @@ export function createCenterNetDetector(
 ): Detector {
   const size = model.inputs[0]?.shape?.[1] ?? CENTERNET_INPUT_SIZE;
   const padValue = config.padValue ?? 0;
-  const nmsIou = config.nmsIou === undefined ? 0.6 : config.nmsIou;
+  const nmsIou = config.nmsIou === undefined ? 0.7 : config.nmsIou;
   return {
     id,
     async detect(frame, opts) {

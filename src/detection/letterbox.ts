@@ -77,7 +77,8 @@ export function sourceToLetterbox(box: BoxXYWH, lb: Letterbox): [number, number,
 /**
  * Letterboxes a [h, w, 3] image (any dtype, values kept as they are, e.g. 0..255) into a
  * float32 [1, size, size, 3] batch. `padValue` fills the border in the same units as the
- * pixels: 0 (black) by default, the value CenterNet and NanoDet score best with on coco128.
+ * pixels: 0 (black) by default; on coco128 neither CenterNet nor NanoDet cares whether the
+ * border is black, grey (114) or the dataset mean.
  * Bilinear resize with half-pixel centres, matching the usual OpenCV/PIL resampling the
  * models were trained with. Does not dispose `image`.
  */

@@ -9,6 +9,10 @@ import { loadModel, switchBackend } from '../store/engineActions';
 import { catalog, catalogEntry } from '../models/catalog';
 import { classifyBatch, labelsFor } from '../classification/classifier';
 import { toModelInput, type CropMode } from '../classification/preprocess';
+import { trainAutomation, type TrainAutomation } from '../training/automation';
+import { liveAutomation, type LiveAutomation } from './live/control';
+import { tagAutomation, type TagAutomation } from '../tagging/automation';
+import { detectionAutomation, type DetectionAutomation } from './detection/automation';
 
 export interface OcellusAutomation {
   tf: typeof tf;
@@ -24,6 +28,14 @@ export interface OcellusAutomation {
     opts?: { k?: number; crop?: CropMode },
   ) => Promise<{ index: number; label: string; probability: number }[]>;
   ready: () => Promise<void>;
+  /** Train workspace: classes, samples, training, prediction, export/import (src/training). */
+  train: TrainAutomation;
+  /** The Live workspace's loop: HUD figures, the worker's memory, model-only timing. */
+  live: LiveAutomation;
+  /** Tag workspace: the batch pipeline on any images, session hooks (src/tagging). */
+  tagging: TagAutomation;
+  /** Object detection: the app's detector factory on any image (src/detection). */
+  detection: DetectionAutomation;
 }
 
 declare global {
@@ -45,6 +57,10 @@ export function installAutomation(): void {
     catalog,
     loadModel,
     switchBackend,
+    train: trainAutomation(),
+    live: liveAutomation,
+    tagging: tagAutomation(),
+    detection: detectionAutomation(),
     ready: async () => {
       while (
         useApp.getState().engineStatus === 'starting' ||

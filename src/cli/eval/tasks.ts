@@ -2,9 +2,11 @@
 import type { Flags } from '../common';
 import { transfer } from './transfer';
 import { classify } from './classify';
+import { detect } from './detect';
 
 export type EvalTask = (flags: Flags) => Promise<void>;
 
 export const TASKS: Record<string, EvalTask> = {};
 TASKS.transfer = transfer;
 TASKS.classify = classify;
+TASKS.detect = detect;

@@ -1,4 +1,4 @@
-import { useApp, selectEngineState, selectMemory } from '../../store';
+import { useApp, selectEngineState, selectMemory, selectLiveRuntime } from '../../store';
 import { formatBytes } from './format';
 
 const KEY_FEATURES = [
@@ -12,6 +12,7 @@ const KEY_FEATURES = [
 export function CapabilityPanel() {
   const state = useApp(selectEngineState);
   const memory = useApp(selectMemory);
+  const live = useApp(selectLiveRuntime);
   const a = state?.adapter;
   return (
     <aside className="panel" aria-label="GPU capabilities" data-testid="capabilities">
@@ -69,6 +70,12 @@ export function CapabilityPanel() {
             </dd>
           </>
         )}
+        <dt>Live inference runs</dt>
+        <dd data-testid="cap-live-where">
+          {live.where === null
+            ? 'not started (starts with the Live tab)'
+            : `${live.where === 'worker' ? 'in a Web Worker' : 'on the main thread'} on ${live.backend ?? '…'}: ${live.why}`}
+        </dd>
         <dt>TensorFlow.js</dt>
         <dd data-testid="cap-tfjs">{state?.tfjsVersion ?? __TFJS_VERSION__}</dd>
         <dt>Memory</dt>

@@ -1,0 +1,209 @@
+/**
+ * `live-loop`: the Live workspace's frame pipeline on Chromium's fake webcam (a real coco128
+ * photo of people, letterboxed into a 30 fps y4m), measured in one page session:
+ *  - ours: throughput (results/s), end-to-end latency (video frame → overlay drawn with its
+ *    result), inference-side time, main-thread long tasks, the worker's tensor count and bytes
+ *    before and after the run;
+ *  - model-only: the same tasks run alone on frames of the same video (upload excluded);
+ *  - naive: a requestAnimationFrame loop on the UI thread calling @tensorflow-models/mobilenet
+ *    classify(video) (plus a detector's detect(video) with --detect), on the same camera;
+ *  - on WebGPU, the upload paths of a video frame (external texture, canvas copy, ImageBitmap).
+ * Both sides classify with the same network (MobileNet v1 0.25, the TF Hub graph model).
+ *
+ * Knobs (environment): OCELLUS_LIVE_FRAMES (default 5000 on wasm, 300 elsewhere),
+ * OCELLUS_LIVE_SECONDS (cap per side, default 240), OCELLUS_LIVE_DETECT=1 adds CenterNet.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CACHE, cocoImage, requireShared } from '../../../tests/harness/data';
+import { quantile } from '../common';
+import { compare, summarise, type BenchRow, type Workload, type WorkloadContext } from './types';
+
+const PHOTO = '000000000036';
+const CLASSIFIER = 'mobilenet_v1_0.25_224_tfhub';
+
+/** A 30 fps clip of the photo (the harness's makeY4m is 15 fps, which would cap throughput). */
+function clip30(): string {
+  mkdirSync(join(CACHE, 'video'), { recursive: true });
+  const out = join(CACHE, 'video', `live-${PHOTO}-640x480-30fps.y4m`);
+  if (!existsSync(out)) {
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      cocoImage(PHOTO),
+      '-t',
+      '2',
+      '-r',
+      '30',
+      '-vf',
+      'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2',
+      '-pix_fmt',
+      'yuv420p',
+      out,
+    ]);
+  }
+  return out;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+async function run(ctx: WorkloadContext): Promise<BenchRow[]> {
+  requireShared();
+  const detect = process.env.OCELLUS_LIVE_DETECT === '1';
+  const frames = envNumber('OCELLUS_LIVE_FRAMES', ctx.backend === 'wasm' ? 5000 : 300);
+  const seconds = envNumber('OCELLUS_LIVE_SECONDS', 240);
+  const model = detect ? `${CLASSIFIER} + centernet-mobilenetv3` : CLASSIFIER;
+  const h = await ctx.app.open(ctx.backend, { fakeVideo: clip30() });
+  try {
+    const page = h.page;
+    await page.evaluate(
+      ([cls, det]) => {
+        const s = window.ocellus!.store.getState();
+        s.updateSettings({ classifierId: cls });
+        s.updateLive({ classify: true, detect: det, smoothing: 0.6 });
+      },
+      [CLASSIFIER, detect] as const,
+    );
+    await page.getByRole('tab', { name: 'Live' }).click();
+    ctx.log(`live-loop ${ctx.backend}: loading and warming up in the worker`);
+    await page.waitForFunction(() => window.ocellus!.live.tasksGeneration() > 0, undefined, {
+      timeout: 600_000,
+    });
+    await page.waitForFunction(() => (window.ocellus!.live.hud()?.results ?? 0) >= 5, undefined, {
+      timeout: 600_000,
+      polling: 500,
+    });
+    const before = await page.evaluate(() => window.ocellus!.live.stats());
+    ctx.log(`live-loop ${ctx.backend}: ours, up to ${frames} frames / ${seconds} s`);
+    const ours = await page.evaluate(([n, ms]) => window.ocellus!.live.measure(n, ms), [
+      frames,
+      seconds * 1000,
+    ] as const);
+    const after = await page.evaluate(() => window.ocellus!.live.stats());
+    const where = await page.evaluate(() => window.ocellus!.live.hud()?.where ?? '');
+    ctx.log(`live-loop ${ctx.backend}: model-only on the same video`);
+    const only = await page.evaluate(
+      (n) => window.ocellus!.live.modelOnly(n),
+      Math.min(30, frames),
+    );
+
+    // The naive reference runs alone: leaving the Live tab stops our loop and its camera.
+    await page.getByRole('tab', { name: 'Tag' }).click();
+    ctx.log(`live-loop ${ctx.backend}: naive requestAnimationFrame reference`);
+    const naive = await page.evaluate(
+      ([det, n, ms]) =>
+        window.ocellus!.live.naive({
+          classifierUrl: `/models/mobilenet_v1_0.25_224_tfhub/model.json`,
+          detect: det,
+          durationMs: ms,
+          maxFrames: n,
+        }),
+      [detect, Math.min(frames, 2000), Math.min(seconds, 120) * 1000] as const,
+    );
+    const probe =
+      ctx.backend === 'webgpu'
+        ? await page.evaluate(() => window.ocellus!.live.uploadProbe(10))
+        : null;
+
+    const base = { workload: 'live-loop', backend: ctx.backend, model };
+    const fps = ours.results / ours.seconds;
+    const naiveFps = naive.frames / naive.seconds;
+    const p50 = quantile(ours.latency, 0.5);
+    const modelP50 = quantile(only.modelMs, 0.5);
+    const rows: BenchRow[] = [
+      compare(
+        summarise({ ...base, metric: `inference throughput (${where})`, unit: 'fps' }, [fps]),
+        'naive rAF loop on the UI thread',
+        [naiveFps],
+        true,
+      ),
+      {
+        ...compare(
+          summarise(
+            { ...base, metric: 'end-to-end latency, frame → drawn result', unit: 'ms' },
+            ours.latency,
+          ),
+          'model-only forward (same tasks, same video)',
+          only.modelMs,
+          false,
+        ),
+        extra: {
+          p95: quantile(ours.latency, 0.95),
+          overheadVsModelOnly: `${((p50 / modelP50 - 1) * 100).toFixed(1)}%`,
+          inferenceSideP50: quantile(ours.work, 0.5),
+          modelInPipelineP50: quantile(ours.model, 0.5),
+          uploadP50: quantile(only.uploadMs, 0.5),
+          framesDropped: ours.dropped,
+        },
+      },
+      summarise(
+        { ...base, metric: 'naive loop iteration (classify(video)…)', unit: 'ms' },
+        naive.latencies,
+      ),
+      {
+        ...summarise(
+          { ...base, metric: 'main-thread long tasks (>50 ms) during the run', unit: 'count' },
+          [ours.longTasks],
+        ),
+        reference: 'naive rAF loop',
+        referenceMedian: naive.longTasks,
+        extra: {
+          oursLongTaskMs: ours.longTaskMs,
+          naiveLongTaskMs: naive.longTaskMs,
+          oursFrames: ours.results,
+          oursSeconds: ours.seconds,
+          naiveFrames: naive.frames,
+          naiveDistinctVideoFrames: naive.distinctFrames,
+        },
+      },
+      {
+        ...summarise({ ...base, metric: 'worker tensors, before → after', unit: 'tensors' }, [
+          after.memory.numTensors,
+        ]),
+        extra: {
+          tensorsBefore: before.memory.numTensors,
+          tensorsAfter: after.memory.numTensors,
+          bytesBefore: before.memory.numBytes,
+          bytesAfter: after.memory.numBytes,
+          framesInWorker: after.frames,
+        },
+      },
+    ];
+    if (probe) {
+      rows.push({
+        ...summarise(
+          {
+            ...base,
+            metric: 'video upload: importExternalTexture (fromPixels(video))',
+            unit: 'ms',
+          },
+          probe.external,
+        ),
+        extra: {
+          canvasCopyP50: quantile(probe.canvasCopy, 0.5),
+          imageBitmapP50: quantile(probe.bitmap, 0.5),
+          meanAbsDiffExternalVsCanvas: probe.meanAbsDiff,
+        },
+      });
+    }
+    return rows;
+  } finally {
+    await h.close();
+  }
+}
+
+export const liveLoopWorkload: Workload = {
+  name: 'live-loop',
+  description:
+    'live frame pipeline vs model-only vs a naive rAF loop: throughput, frame→drawn latency, long tasks, worker tensors',
+  backends: ['webgpu', 'wasm'],
+  run,
+};

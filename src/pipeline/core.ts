@@ -1,0 +1,215 @@
+/**
+ * The inference side of the live pipeline, the same code in the worker and in the main-thread
+ * fallback: one upload per frame (`fromPixels` on the transferred ImageBitmap, which is closed
+ * right after), every task on that one tensor, asynchronous readback, every tensor freed.
+ * Messages are handled one at a time, in order.
+ */
+import { tf } from '../engine/tf';
+import { engine } from '../engine/engine';
+import type { BackendPreference } from '../engine/backendNames';
+import { createTask, type FrameTask } from './tasks';
+import {
+  parseHostMessage,
+  type HostMessage,
+  type MemorySnapshot,
+  type TaskSpec,
+  type WorkerMessage,
+} from './protocol';
+
+export type Post = (msg: WorkerMessage, transfer?: Transferable[]) => void;
+
+function memory(): MemorySnapshot {
+  return engine.memory();
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class InferenceCore {
+  private chain: Promise<void> = Promise.resolve();
+  private tasks: FrameTask[] = [];
+  private frames = 0;
+  private started = false;
+
+  /**
+   * `shared`: on the main thread the app's engine is already running (and its models may be
+   * shared with other workspaces), so the core neither starts it nor unloads catalog models.
+   */
+  constructor(
+    private readonly post: Post,
+    private readonly shared: boolean,
+  ) {
+    engine.subscribe((e) => {
+      if (e.type === 'lost')
+        this.post({ type: 'error', where: 'frame', message: e.message, fatal: false });
+      if (e.type === 'recovered') this.postReady();
+      if (e.type === 'recovery-failed')
+        this.post({ type: 'error', where: 'init', message: e.message, fatal: true });
+    });
+  }
+
+  /** Entry point for raw messages: validates, then handles in arrival order. */
+  receive(data: unknown): void {
+    const msg = parseHostMessage(data);
+    if (!msg) {
+      this.post({
+        type: 'error',
+        where: 'protocol',
+        message: `Malformed message ignored: ${JSON.stringify(data)?.slice(0, 120)}`,
+        fatal: false,
+      });
+      // A frame that failed validation may still hold a bitmap: release it.
+      const maybe = (data as { bitmap?: { close?: () => void } } | null)?.bitmap;
+      if (maybe && typeof maybe.close === 'function') maybe.close();
+      return;
+    }
+    this.chain = this.chain.then(() => this.handle(msg)).catch(() => undefined);
+  }
+
+  private postReady(): void {
+    const s = engine.state;
+    if (!s) return;
+    const a = s.adapter;
+    this.post({
+      type: 'ready',
+      backend: s.backend,
+      reasons: s.reasons,
+      tfjsVersion: s.tfjsVersion,
+      adapter: a ? `${a.vendor || 'unknown'} ${a.architecture}`.trim() : undefined,
+    });
+  }
+
+  private async handle(msg: HostMessage): Promise<void> {
+    switch (msg.type) {
+      case 'init':
+        return this.init(msg.backend);
+      case 'tasks':
+        return this.setTasks(msg.requestId, msg.tasks, msg.warmUp);
+      case 'frame':
+        return this.frame(msg.frameId, msg.bitmap);
+      case 'stats':
+        this.post({
+          type: 'stats',
+          requestId: msg.requestId,
+          backend: engine.state?.backend ?? null,
+          memory: memory(),
+          frames: this.frames,
+        });
+        return;
+      case 'model-only':
+        return this.modelOnly(msg.requestId, msg.bitmaps);
+      case 'dispose':
+        this.disposeTasks();
+        return;
+    }
+  }
+
+  private async init(backend: BackendPreference): Promise<void> {
+    try {
+      this.post({ type: 'progress', phase: 'backend', loaded: 0, total: 1, message: backend });
+      if (this.shared) await engine.whenReady();
+      else if (!this.started) await engine.start(backend);
+      this.started = true;
+      if (!engine.state) throw new Error('the engine is not running');
+      this.postReady();
+    } catch (e) {
+      this.post({ type: 'error', where: 'init', message: describe(e), fatal: true });
+    }
+  }
+
+  private disposeTasks(): void {
+    for (const t of this.tasks) t.dispose();
+    this.tasks = [];
+  }
+
+  private async setTasks(requestId: number, specs: TaskSpec[], warmUp: boolean): Promise<void> {
+    this.disposeTasks();
+    try {
+      const next: FrameTask[] = [];
+      for (const spec of specs) {
+        next.push(
+          await createTask(spec, {
+            warmUp,
+            onProgress: (modelId, p) =>
+              this.post({
+                type: 'progress',
+                phase: p.phase,
+                modelId,
+                loaded: p.loaded,
+                total: p.total,
+                message: p.file ?? modelId,
+              }),
+          }),
+        );
+      }
+      this.tasks = next;
+      this.post({ type: 'tasks-ready', requestId, tasks: next.map((t) => t.id), memory: memory() });
+    } catch (e) {
+      this.post({ type: 'error', where: 'tasks', message: describe(e), fatal: false, requestId });
+    }
+  }
+
+  private async frame(frameId: number, bitmap: ImageBitmap): Promise<void> {
+    const t0 = performance.now();
+    const { width, height } = bitmap;
+    let frame: tf.Tensor3D | null = null;
+    try {
+      // The one GPU upload of this frame, shared by every task.
+      frame = tf.browser.fromPixels(bitmap, 3);
+      bitmap.close();
+      const t1 = performance.now();
+      const shared = frame;
+      const results = await Promise.all(this.tasks.map((t) => t.run(shared)));
+      const t2 = performance.now();
+      frame.dispose();
+      frame = null;
+      this.frames++;
+      this.post({
+        type: 'result',
+        frameId,
+        width,
+        height,
+        results,
+        timing: { uploadMs: t1 - t0, tasksMs: t2 - t1, totalMs: t2 - t0 },
+        // Read after the frame is freed: what stays allocated between frames.
+        memory: memory(),
+      });
+    } catch (e) {
+      this.post({ type: 'error', where: 'frame', message: describe(e), fatal: false, frameId });
+    } finally {
+      bitmap.close();
+      frame?.dispose();
+    }
+  }
+
+  /** Model-only timing on given frames: each task alone, upload excluded, for the bench. */
+  private async modelOnly(requestId: number, bitmaps: ImageBitmap[]): Promise<void> {
+    const uploadMs: number[] = [];
+    const modelMs: number[] = [];
+    try {
+      for (const b of bitmaps) {
+        const t0 = performance.now();
+        const frame = tf.browser.fromPixels(b, 3);
+        b.close();
+        // Wait for the upload itself, so it is not billed to the model.
+        const probe = tf.max(frame);
+        await probe.data();
+        probe.dispose();
+        uploadMs.push(performance.now() - t0);
+        try {
+          const t1 = performance.now();
+          for (const t of this.tasks) await t.run(frame);
+          modelMs.push(performance.now() - t1);
+        } finally {
+          frame.dispose();
+        }
+      }
+      this.post({ type: 'model-only', requestId, uploadMs, modelMs });
+    } catch (e) {
+      this.post({ type: 'error', where: 'stats', message: describe(e), fatal: false, requestId });
+    } finally {
+      for (const b of bitmaps) b.close();
+    }
+  }
+}

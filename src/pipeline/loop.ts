@@ -1,0 +1,282 @@
+/**
+ * The live loop on the UI thread. Two clocks:
+ *  - video frames (`requestVideoFrameCallback`, or a currentTime check per animation frame where
+ *    it is missing) admit frames through the scheduler: one in flight, stale ones dropped; a
+ *    frame is captured with createImageBitmap and transferred to the inference side;
+ *  - animation frames redraw the overlay at display rate, boxes interpolated between results.
+ * End-to-end latency is measured from the video-frame callback to the first overlay draw that
+ * shows its result.
+ */
+import type { BackendName } from '../engine/backendNames';
+import type { PipelineClient, PipelineWhere, ResultMessage } from './client';
+import { drawOverlay } from './overlay';
+import type { MemorySnapshot } from './protocol';
+import { FrameScheduler, type SchedulerCounts } from './scheduler';
+import { LabelSmoother, type LabelScore } from './smoothing';
+import { RateMeter, RollingSamples } from './stats';
+import { BoxTracker, type TrackInput } from './tracks';
+
+export interface LiveResult {
+  frameId: number;
+  width: number;
+  height: number;
+  /** Smoothed labels per classification task id. */
+  labels: Record<string, LabelScore[]>;
+  /** The latest detections (unsmoothed positions, as returned). */
+  boxes: TrackInput[];
+  modelMs: number;
+}
+
+export interface HudSnapshot {
+  displayFps: number;
+  cameraFps: number;
+  inferenceFps: number;
+  latencyP50: number;
+  latencyP95: number;
+  /** Inference-side time per frame (upload + tasks + readback), p50. */
+  workP50: number;
+  sparkline: number[];
+  backend: BackendName | null;
+  where: PipelineWhere;
+  memory: MemorySnapshot | null;
+  results: number;
+  counts: SchedulerCounts;
+}
+
+export interface LiveLoopOptions {
+  client: PipelineClient;
+  video: HTMLVideoElement;
+  canvas: HTMLCanvasElement;
+  smoothing: number;
+  mirror: boolean;
+  topK: number;
+  onResult?: (r: LiveResult) => void;
+  onError?: (message: string) => void;
+}
+
+type VideoWithFrames = HTMLVideoElement & {
+  requestVideoFrameCallback?: (
+    cb: (now: number, meta: { presentedFrames: number }) => void,
+  ) => number;
+  cancelVideoFrameCallback?: (id: number) => void;
+};
+
+const HISTORY_CAP = 20_000;
+
+export class LiveLoop {
+  private readonly scheduler = new FrameScheduler();
+  private readonly tracker = new BoxTracker();
+  private smoothers = new Map<string, LabelSmoother>();
+  private labels: Record<string, LabelScore[]> = {};
+  private readonly latency = new RollingSamples(120);
+  private readonly work = new RollingSamples(120);
+  private readonly displayRate = new RateMeter();
+  private readonly cameraRate = new RateMeter();
+  private readonly inferRate = new RateMeter();
+  /** Full history for the bench (capped). */
+  readonly history: { latency: number[]; work: number[]; model: number[] } = {
+    latency: [],
+    work: [],
+    model: [],
+  };
+  private running = false;
+  private paused = false;
+  private rafId = 0;
+  private vfcId = 0;
+  private fallbackFrame = 0;
+  private lastTime = -1;
+  private pendingDraw: number | null = null;
+  private memory: MemorySnapshot | null = null;
+  private results = 0;
+  private generation = 0;
+  private videoSize = { width: 0, height: 0 };
+
+  constructor(private opts: LiveLoopOptions) {}
+
+  get client(): PipelineClient {
+    return this.opts.client;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.requestVideoFrame();
+    this.rafId = requestAnimationFrame(this.draw);
+  }
+
+  stop(): void {
+    this.running = false;
+    cancelAnimationFrame(this.rafId);
+    const v = this.opts.video as VideoWithFrames;
+    if (this.vfcId) v.cancelVideoFrameCallback?.(this.vfcId);
+    this.vfcId = 0;
+  }
+
+  setPaused(p: boolean): void {
+    this.paused = p;
+  }
+
+  setSmoothing(s: number): void {
+    this.opts.smoothing = s;
+    for (const sm of this.smoothers.values()) sm.setStrength(s);
+  }
+
+  setMirror(m: boolean): void {
+    this.opts.mirror = m;
+  }
+
+  setTopK(k: number): void {
+    this.opts.topK = k;
+  }
+
+  /** A new source (camera, file): forget tracks and smoothing, abandon the frame in flight. */
+  resetSource(): void {
+    this.generation++;
+    this.scheduler.reset();
+    this.tracker.clear();
+    this.smoothers.clear();
+    this.labels = {};
+    this.lastTime = -1;
+    this.pendingDraw = null;
+    if (this.running) {
+      const v = this.opts.video as VideoWithFrames;
+      if (this.vfcId) v.cancelVideoFrameCallback?.(this.vfcId);
+      this.vfcId = 0;
+      this.requestVideoFrame();
+    }
+  }
+
+  /** Tasks changed: labels of removed tasks must not linger. */
+  clearResults(): void {
+    this.tracker.clear();
+    this.smoothers.clear();
+    this.labels = {};
+  }
+
+  private requestVideoFrame(): void {
+    const v = this.opts.video as VideoWithFrames;
+    if (!this.running || !v.requestVideoFrameCallback) return;
+    this.vfcId = v.requestVideoFrameCallback((now, meta) => {
+      this.vfcId = 0;
+      this.onVideoFrame(now, meta.presentedFrames);
+      this.requestVideoFrame();
+    });
+  }
+
+  private onVideoFrame(now: number, frameNo: number): void {
+    if (!this.running) return;
+    this.cameraRate.tick(now);
+    const v = this.opts.video;
+    if (this.paused || v.readyState < 2 || !v.videoWidth) return;
+    if (this.scheduler.offer(frameNo)) void this.capture(frameNo, this.generation);
+  }
+
+  private async capture(frameNo: number, gen: number): Promise<void> {
+    const capturedAt = performance.now();
+    try {
+      const bitmap = await createImageBitmap(this.opts.video);
+      const res = await this.opts.client.infer(frameNo, bitmap);
+      if (gen === this.generation) this.apply(res, capturedAt);
+    } catch (e) {
+      if (this.running) this.opts.onError?.((e as Error).message);
+    }
+    if (gen !== this.generation) return;
+    const next = this.scheduler.complete(frameNo);
+    if (next !== null && this.running && !this.paused) void this.capture(next, gen);
+  }
+
+  private apply(res: ResultMessage, capturedAt: number): void {
+    const now = performance.now();
+    this.videoSize = { width: res.width, height: res.height };
+    let boxes: TrackInput[] = [];
+    let modelMs = 0;
+    const interval = this.inferRate.rate(now) > 0 ? 1000 / this.inferRate.rate(now) : 200;
+    const seen = new Set<string>();
+    for (const r of res.results) {
+      modelMs += r.ms;
+      if (r.kind === 'classify') {
+        seen.add(r.id);
+        let sm = this.smoothers.get(r.id);
+        if (!sm) {
+          sm = new LabelSmoother(this.opts.smoothing);
+          this.smoothers.set(r.id, sm);
+        }
+        this.labels[r.id] = sm.update(
+          r.predictions.map((p) => ({ label: p.label, probability: p.probability })),
+          this.opts.topK,
+        );
+      } else {
+        boxes = r.detections;
+        this.tracker.update(r.detections, now, interval);
+      }
+    }
+    if (!res.results.some((r) => r.kind === 'detect')) this.tracker.clear();
+    for (const id of Object.keys(this.labels)) if (!seen.has(id)) delete this.labels[id];
+    this.inferRate.tick(now);
+    this.work.push(res.timing.totalMs);
+    this.memory = res.memory;
+    this.results++;
+    this.pendingDraw = capturedAt;
+    this.pushHistory('work', res.timing.totalMs);
+    this.pushHistory('model', modelMs);
+    this.opts.onResult?.({
+      frameId: res.frameId,
+      width: res.width,
+      height: res.height,
+      labels: { ...this.labels },
+      boxes,
+      modelMs,
+    });
+  }
+
+  private pushHistory(key: keyof LiveLoop['history'], v: number): void {
+    const h = this.history[key];
+    if (h.length < HISTORY_CAP) h.push(v);
+  }
+
+  private draw = (now: number): void => {
+    if (!this.running) return;
+    const v = this.opts.video as VideoWithFrames;
+    // Browsers without requestVideoFrameCallback: a new frame is a changed currentTime.
+    if (!v.requestVideoFrameCallback && v.currentTime !== this.lastTime) {
+      this.lastTime = v.currentTime;
+      this.onVideoFrame(now, ++this.fallbackFrame);
+    }
+    const labels = Object.entries(this.labels).flatMap(([id, ls], i) =>
+      i === 0 ? ls : ls.map((l) => ({ ...l, label: `${id}: ${l.label}` })),
+    );
+    drawOverlay(this.opts.canvas, {
+      videoWidth: this.videoSize.width || v.videoWidth,
+      videoHeight: this.videoSize.height || v.videoHeight,
+      boxes: this.tracker.at(now),
+      labels,
+      mirror: this.opts.mirror,
+    });
+    if (this.pendingDraw !== null) {
+      const lat = performance.now() - this.pendingDraw;
+      this.latency.push(lat);
+      this.pushHistory('latency', lat);
+      this.pendingDraw = null;
+    }
+    this.displayRate.tick(now);
+    this.rafId = requestAnimationFrame(this.draw);
+  };
+
+  hud(): HudSnapshot {
+    const now = performance.now();
+    return {
+      displayFps: this.displayRate.rate(now),
+      cameraFps: this.cameraRate.rate(now),
+      inferenceFps: this.inferRate.rate(now),
+      latencyP50: this.latency.p(0.5),
+      latencyP95: this.latency.p(0.95),
+      workP50: this.work.p(0.5),
+      sparkline: this.latency.values(),
+      backend: this.opts.client.backend,
+      where: this.opts.client.where,
+      memory: this.memory,
+      results: this.results,
+      counts: this.scheduler.stats,
+    };
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Frame tasks: everything that runs on a live frame (classifier, detector, a trained model) takes
+ * the same uploaded [h, w, 3] frame tensor, never disposes it, and reads back asynchronously.
+ * New kinds plug in with `registerTaskKind`.
+ */
+import { tf } from '../engine/tf';
+import { engine, type ModelHandle } from '../engine/engine';
+import { catalogEntry, type CatalogEntry } from '../models/catalog';
+import { loadCatalogModel } from '../models/registry';
+import type { LoadProgress } from '../models/loader';
+import { classifyBatch, labelsFor, type ClassifierSpec } from '../classification/classifier';
+import { toModelInput } from '../classification/preprocess';
+import { createCenterNetDetector } from '../detection/centernet';
+import { createNanoDetDetector } from '../detection/nanodet';
+import { createCocoSsdFastDetector } from '../detection/cocoSsdFast';
+import type { Detector } from '../detection/types';
+import type {
+  ClassifyTaskSpec,
+  DetectTaskSpec,
+  ModelTaskSpec,
+  TaskResult,
+  TaskSpec,
+} from './protocol';
+
+export interface FrameTask {
+  readonly id: string;
+  readonly kind: TaskResult['kind'];
+  /** Runs on a shared frame tensor (int32 [h, w, 3], 0..255), which it must not dispose. */
+  run(frame: tf.Tensor3D): Promise<TaskResult>;
+  /** Frees what the task itself owns (catalog models stay with the engine for reuse). */
+  dispose(): void;
+}
+
+export interface TaskContext {
+  onProgress: (modelId: string, p: LoadProgress) => void;
+  /** Compile shaders on zeros before the first frame. */
+  warmUp: boolean;
+}
+
+type Factory<S extends TaskSpec> = (spec: S, ctx: TaskContext) => Promise<FrameTask>;
+const factories = new Map<TaskSpec['kind'], Factory<TaskSpec>>();
+
+/** Adds (or replaces) the factory for a task kind. */
+export function registerTaskKind<K extends TaskSpec['kind']>(
+  kind: K,
+  factory: Factory<Extract<TaskSpec, { kind: K }>>,
+): void {
+  factories.set(kind, factory as Factory<TaskSpec>);
+}
+
+export async function createTask(spec: TaskSpec, ctx: TaskContext): Promise<FrameTask> {
+  const f = factories.get(spec.kind);
+  if (!f) throw new Error(`No frame task of kind "${spec.kind}"`);
+  return f(spec, ctx);
+}
+
+/** A catalog model on this thread's engine, loading (verified, cached) on first use. */
+async function catalogModel(id: string, ctx: TaskContext): Promise<ModelHandle> {
+  await engine.whenReady();
+  return (
+    engine.get(id) ?? (await loadCatalogModel(id, { onProgress: (p) => ctx.onProgress(id, p) }))
+  );
+}
+
+/** Models already warmed on this thread's engine (per model generation): re-adding a task is free. */
+const warmed = new Set<string>();
+
+async function warm(
+  id: string,
+  shape: number[],
+  ctx: TaskContext,
+  dtype: 'float32' | 'int32' = 'float32',
+): Promise<void> {
+  const key = `${id}#${engine.get(id)?.generation ?? 0}`;
+  if (!ctx.warmUp || warmed.has(key)) return;
+  ctx.onProgress(id, { phase: 'build', loaded: 0, total: 1 });
+  await engine.warmUp(id, [shape], dtype);
+  warmed.add(key);
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function classifierTask(
+  id: string,
+  handle: ModelHandle,
+  spec: ClassifierSpec,
+  input: CatalogEntry['input'],
+  topK: number,
+  crop: 'center' | 'none',
+): FrameTask {
+  return {
+    id,
+    kind: 'classify',
+    async run(frame) {
+      const t0 = now();
+      const x = toModelInput(frame, input, crop);
+      try {
+        const [predictions] = await classifyBatch(handle, spec, x, topK);
+        return { id, kind: 'classify', predictions, ms: now() - t0 };
+      } finally {
+        x.dispose();
+      }
+    },
+    dispose() {},
+  };
+}
+
+registerTaskKind('classify', async (spec: ClassifyTaskSpec, ctx) => {
+  const entry = catalogEntry(spec.modelId);
+  if (entry.task !== 'classify') throw new Error(`${entry.name} is not a classifier`);
+  const handle = await catalogModel(spec.modelId, ctx);
+  await warm(spec.modelId, [1, entry.input.height, entry.input.width, 3], ctx);
+  return classifierTask(
+    spec.id,
+    handle,
+    { output: entry.output, labels: labelsFor(entry) },
+    entry.input,
+    spec.topK,
+    spec.crop ?? (entry.input.resize === 'center-crop' ? 'center' : 'none'),
+  );
+});
+
+// The decoders directly, not detection/factory.ts: that one reaches into the UI store, which a
+// worker does not have.
+function detectorFor(entry: CatalogEntry, model: tf.GraphModel): Detector {
+  switch (entry.family) {
+    case 'centernet':
+      return createCenterNetDetector(model, {}, entry.id);
+    case 'nanodet':
+      return createNanoDetDetector(model, {}, entry.id);
+    case 'coco-ssd':
+      return createCocoSsdFastDetector(model, {}, entry.id);
+    default:
+      throw new Error(`${entry.name} is not a detector the live view can decode`);
+  }
+}
+
+/** The warm-up input of a detector, as its graph expects it. */
+function detectorWarmShape(entry: CatalogEntry): number[] {
+  const { input } = entry;
+  if (entry.family === 'coco-ssd' || !input.width) return [1, 300, 300, 3];
+  return input.layout === 'NCHW'
+    ? [1, 3, input.height, input.width]
+    : [1, input.height, input.width, 3];
+}
+
+registerTaskKind('detect', async (spec: DetectTaskSpec, ctx) => {
+  const entry = catalogEntry(spec.modelId);
+  if (entry.task !== 'detect') throw new Error(`${entry.name} is not a detector`);
+  const handle = await catalogModel(spec.modelId, ctx);
+  await warm(
+    spec.modelId,
+    detectorWarmShape(entry),
+    ctx,
+    entry.input.dtype === 'int32' ? 'int32' : 'float32',
+  );
+  // The engine swaps `handle.model` after a GPU-loss recovery: rebuild the detector then.
+  let gen = -1;
+  let detector: Detector | null = null;
+  const opts = { minScore: spec.minScore, maxResults: spec.maxResults, classes: spec.classes };
+  return {
+    id: spec.id,
+    kind: 'detect',
+    async run(frame) {
+      const t0 = now();
+      if (!detector || gen !== handle.generation) {
+        detector = detectorFor(entry, handle.model as tf.GraphModel);
+        gen = handle.generation;
+      }
+      const detections = await detector.detect(frame, opts);
+      return { id: spec.id, kind: 'detect', detections, ms: now() - t0 };
+    },
+    // Not detector.dispose(): that would free the engine's model, which other tasks may share.
+    dispose() {},
+  };
+});
+
+registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
+  const engineId = `live-task:${spec.id}`;
+  const artifacts: tf.io.ModelArtifacts = {
+    modelTopology: spec.artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs: spec.artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
+    weightData: spec.artifacts.weightData,
+  };
+  // Registered with the engine so a GPU-loss recovery rebuilds it like any catalog model.
+  const handle = await engine.register(engineId, async () =>
+    spec.format === 'layers'
+      ? tf.loadLayersModel(tf.io.fromMemory(artifacts))
+      : tf.loadGraphModel(tf.io.fromMemory(artifacts)),
+  );
+  await warm(engineId, [1, spec.input.height, spec.input.width, 3], ctx);
+  const task = classifierTask(
+    spec.id,
+    handle,
+    { output: { classes: spec.labels.length, kind: spec.outputKind }, labels: spec.labels },
+    spec.input,
+    spec.topK,
+    spec.input.resize === 'center-crop' ? 'center' : 'none',
+  );
+  return { ...task, dispose: () => engine.unregister(engineId) };
+});

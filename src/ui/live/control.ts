@@ -1,0 +1,156 @@
+/**
+ * The Live workspace's automation surface (window.ocellus.live), for e2e tests and the bench:
+ * it reads the same loop the HUD reads, and asks the inference side for its own memory figures.
+ */
+import type { HudSnapshot, LiveLoop, LiveResult } from '../../pipeline/loop';
+import type { MemorySnapshot } from '../../pipeline/protocol';
+import type { NaiveRun, UploadProbe } from '../../pipeline/naive';
+import { openCamera } from '../../sources/camera';
+
+let active: { loop: LiveLoop; video: HTMLVideoElement } | null = null;
+let last: LiveResult | null = null;
+let tasksReady = 0;
+
+export function setActiveLoop(a: { loop: LiveLoop; video: HTMLVideoElement } | null): void {
+  active = a;
+}
+
+export function recordResult(r: LiveResult): void {
+  last = r;
+}
+
+export function markTasksReady(): void {
+  tasksReady++;
+}
+
+export interface LiveAutomation {
+  hud: () => HudSnapshot | null;
+  lastResult: () => LiveResult | null;
+  /** Bumped each time the tasks finished loading (after a settings change). */
+  tasksGeneration: () => number;
+  /** The inference side's tf.memory() (the worker's own tf), and frames processed there. */
+  stats: () => Promise<{ memory: MemorySnapshot; frames: number; backend: string | null }>;
+  history: () => { latency: number[]; work: number[]; model: number[] } | null;
+  /** Model-only time of the current tasks on `n` fresh frames of the same video. */
+  modelOnly: (n: number) => Promise<{ uploadMs: number[]; modelMs: number[] }>;
+  /** Watches the running loop until `frames` more results (or `maxMs`), counting long tasks. */
+  measure: (frames: number, maxMs: number) => Promise<LiveMeasure>;
+  /** The bench's naive main-thread reference on its own camera stream (see pipeline/naive.ts). */
+  naive: (opts: {
+    classifierUrl: string;
+    detect: boolean;
+    durationMs: number;
+    maxFrames: number;
+  }) => Promise<NaiveRun>;
+  /** Main-thread upload paths of a video frame, timed (WebGPU external-texture evaluation). */
+  uploadProbe: (n: number) => Promise<UploadProbe>;
+}
+
+export interface LiveMeasure {
+  results: number;
+  seconds: number;
+  latency: number[];
+  work: number[];
+  model: number[];
+  longTasks: number;
+  longTaskMs: number;
+  dropped: number;
+}
+
+/** A camera stream in a detached <video>, for measurements outside the Live tab. */
+async function withCameraVideo<T>(fn: (v: HTMLVideoElement) => Promise<T>): Promise<T> {
+  const cam = await openCamera({ width: 640, height: 480 });
+  const v = document.createElement('video');
+  v.muted = true;
+  v.playsInline = true;
+  v.srcObject = cam.stream;
+  await v.play();
+  while (v.readyState < 2 || !v.videoWidth) await new Promise((r) => setTimeout(r, 20));
+  try {
+    return await fn(v);
+  } finally {
+    cam.stop();
+    v.srcObject = null;
+  }
+}
+
+async function nextFrames(video: HTMLVideoElement, n: number): Promise<ImageBitmap[]> {
+  const out: ImageBitmap[] = [];
+  let lastT = -1;
+  while (out.length < n) {
+    await new Promise((r) => requestAnimationFrame(r));
+    if (video.currentTime === lastT) continue;
+    lastT = video.currentTime;
+    out.push(await createImageBitmap(video));
+  }
+  return out;
+}
+
+function lengths(loop: LiveLoop): { latency: number; work: number; model: number } {
+  const h = loop.history;
+  return { latency: h.latency.length, work: h.work.length, model: h.model.length };
+}
+
+export const liveAutomation: LiveAutomation = {
+  measure: async (frames, maxMs) => {
+    if (!active) throw new Error('the Live workspace is not running');
+    const { loop } = active;
+    const long = { n: 0, ms: 0 };
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        long.n++;
+        long.ms += e.duration;
+      }
+    });
+    obs.observe({ type: 'longtask', buffered: false });
+    const h0 = { ...loop.hud(), len: { ...lengths(loop) } };
+    const t0 = performance.now();
+    while (loop.hud().results - h0.results < frames && performance.now() - t0 < maxMs) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    obs.disconnect();
+    const h1 = loop.hud();
+    return {
+      results: h1.results - h0.results,
+      seconds,
+      latency: loop.history.latency.slice(h0.len.latency),
+      work: loop.history.work.slice(h0.len.work),
+      model: loop.history.model.slice(h0.len.model),
+      longTasks: long.n,
+      longTaskMs: long.ms,
+      dropped: h1.counts.dropped - h0.counts.dropped,
+    };
+  },
+  naive: async (opts) => {
+    const { runNaiveLoop } = await import('../../pipeline/naive');
+    return withCameraVideo((v) => runNaiveLoop(v, opts));
+  },
+  uploadProbe: async (n) => {
+    const { uploadProbe } = await import('../../pipeline/naive');
+    return withCameraVideo((v) => uploadProbe(v, n));
+  },
+  hud: () => active?.loop.hud() ?? null,
+  lastResult: () => last,
+  tasksGeneration: () => tasksReady,
+  stats: async () => {
+    if (!active) throw new Error('the Live workspace is not running');
+    return active.loop.client.stats();
+  },
+  history: () => active?.loop.history ?? null,
+  modelOnly: async (n) => {
+    if (!active) throw new Error('the Live workspace is not running');
+    const { loop, video } = active;
+    loop.setPaused(true);
+    try {
+      // Let the in-flight frame finish so model-only runs alone.
+      await new Promise((r) => setTimeout(r, 50));
+      while (loop.hud().counts.sent > loop.hud().counts.completed) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return await loop.client.modelOnly(await nextFrames(video, n));
+    } finally {
+      loop.setPaused(false);
+    }
+  },
+};

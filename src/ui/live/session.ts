@@ -1,0 +1,86 @@
+/**
+ * The live pipeline's lifetime is the page's, not the Live tab's: switching tabs keeps the worker
+ * and its loaded models; a backend change restarts it. Extra tasks (e.g. a trained model) are
+ * registered here and run on the same frame as the classifier and detector.
+ */
+import type { BackendName, BackendPreference } from '../../engine/backendNames';
+import { PipelineClient, type PipelineEvent } from '../../pipeline/client';
+import type { ModelTaskSpec, TaskSpec } from '../../pipeline/protocol';
+import type { Settings } from '../../store/settingsSlice';
+import type { LivePrefs } from '../../store/liveSlice';
+
+let current: { client: Promise<PipelineClient>; key: string } | null = null;
+const listeners = new Set<(e: PipelineEvent) => void>();
+const extraTasks = new Map<string, ModelTaskSpec>();
+const extraListeners = new Set<() => void>();
+
+export function onPipelineEvent(fn: (e: PipelineEvent) => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** The running pipeline for this backend preference, started on first use. */
+export function getPipeline(
+  backend: BackendPreference,
+  mainBackend: BackendName | null,
+): Promise<PipelineClient> {
+  const key = `${backend}|${mainBackend}`;
+  if (current?.key === key) return current.client;
+  disposePipeline();
+  const client = PipelineClient.start({
+    backend,
+    mainBackend,
+    onEvent: (e) => listeners.forEach((fn) => fn(e)),
+  });
+  current = { client, key };
+  // A failed start must not be cached: the next call retries.
+  client.catch(() => {
+    if (current?.client === client) current = null;
+  });
+  return client;
+}
+
+export function disposePipeline(): void {
+  const c = current;
+  current = null;
+  void c?.client.then((cl) => cl.dispose()).catch(() => undefined);
+}
+
+/** Adds a task (e.g. a trained model from the Train workspace) to every live frame. */
+export function addLiveTask(spec: ModelTaskSpec): void {
+  extraTasks.set(spec.id, spec);
+  extraListeners.forEach((fn) => fn());
+}
+
+export function removeLiveTask(id: string): void {
+  if (extraTasks.delete(id)) extraListeners.forEach((fn) => fn());
+}
+
+export function onLiveTasksChange(fn: () => void): () => void {
+  extraListeners.add(fn);
+  return () => extraListeners.delete(fn);
+}
+
+/** The tasks every frame runs, from the settings and the Live toggles. */
+export function liveTasks(settings: Settings, prefs: LivePrefs): TaskSpec[] {
+  const tasks: TaskSpec[] = [];
+  if (prefs.classify) {
+    tasks.push({
+      kind: 'classify',
+      id: 'classifier',
+      modelId: settings.classifierId,
+      topK: settings.topK,
+    });
+  }
+  if (prefs.detect) {
+    tasks.push({
+      kind: 'detect',
+      id: 'detector',
+      modelId: settings.detectorId,
+      minScore: settings.minScore,
+      maxResults: settings.maxResults,
+    });
+  }
+  tasks.push(...extraTasks.values());
+  return tasks;
+}

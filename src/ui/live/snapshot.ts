@@ -1,0 +1,43 @@
+/**
+ * Snapshots from the live preview as image Files, and where they go. The Tag workspace picks
+ * files up from the `ocellus:add-files` window event (detail: { target: 'tag', files }); a
+ * training class gets them through the Train workspace's own `addSamples`.
+ */
+import { addSamples } from '../../training/project';
+
+export interface AddFilesDetail {
+  target: 'tag' | 'train';
+  files: File[];
+  classId?: string;
+}
+
+export const ADD_FILES_EVENT = 'ocellus:add-files';
+
+/** The current video frame as a JPEG File (what the camera shows, never mirrored). */
+export async function snapshotFile(video: HTMLVideoElement): Promise<File> {
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const ctx = canvas.getContext('2d');
+  if (!ctx || !canvas.width) throw new Error('there is no video frame to capture yet');
+  ctx.drawImage(video, 0, 0);
+  const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', 0.92));
+  if (!blob) throw new Error('the frame could not be encoded');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return new File([blob], `live-${stamp}.jpg`, { type: 'image/jpeg' });
+}
+
+/** Hands files to the Tag workspace. Returns false when nothing is listening. */
+export function addFilesToTag(files: File[]): boolean {
+  const ev = new CustomEvent<AddFilesDetail>(ADD_FILES_EVENT, {
+    detail: { target: 'tag', files },
+    cancelable: true,
+  });
+  // A listener that takes the files calls preventDefault(), so we know they arrived.
+  return !window.dispatchEvent(ev);
+}
+
+/** Adds files to a training class as webcam samples. */
+export async function addFilesToTrainClass(files: File[], classId: string): Promise<void> {
+  await addSamples(classId, files, 'webcam');
+}

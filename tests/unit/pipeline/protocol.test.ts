@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parseHostMessage, parseWorkerMessage } from '../../../src/pipeline/protocol';
+
+const fakeBitmap = () => ({ width: 4, height: 3, close: () => undefined });
+
+describe('pipeline protocol validation', () => {
+  it('accepts well-formed host messages', () => {
+    expect(parseHostMessage({ type: 'init', backend: 'webgpu' })).not.toBeNull();
+    expect(parseHostMessage({ type: 'frame', frameId: 3, bitmap: fakeBitmap() })).not.toBeNull();
+    expect(
+      parseHostMessage({
+        type: 'tasks',
+        requestId: 1,
+        warmUp: true,
+        tasks: [
+          { kind: 'classify', id: 'c', modelId: 'mobilenet_v1_0.25_224', topK: 3 },
+          {
+            kind: 'detect',
+            id: 'd',
+            modelId: 'centernet-mobilenetv3',
+            minScore: 0.3,
+            maxResults: 20,
+          },
+        ],
+      }),
+    ).not.toBeNull();
+    expect(parseHostMessage({ type: 'dispose' })).toEqual({ type: 'dispose' });
+  });
+
+  it('rejects malformed host messages', () => {
+    expect(parseHostMessage(null)).toBeNull();
+    expect(parseHostMessage({ type: 'nope' })).toBeNull();
+    expect(parseHostMessage({ type: 'frame', frameId: '3', bitmap: fakeBitmap() })).toBeNull();
+    expect(parseHostMessage({ type: 'frame', frameId: 3, bitmap: {} })).toBeNull();
+    expect(
+      parseHostMessage({
+        type: 'tasks',
+        requestId: 1,
+        warmUp: true,
+        tasks: [{ kind: 'classify', id: 'c', modelId: 'm', topK: 0 }],
+      }),
+    ).toBeNull();
+    expect(
+      parseHostMessage({
+        type: 'tasks',
+        requestId: 1,
+        warmUp: true,
+        tasks: [{ kind: 'segment', id: 's' }],
+      }),
+    ).toBeNull();
+  });
+
+  it('accepts results and errors from the worker and rejects broken ones', () => {
+    const memory = { numTensors: 10, numBytes: 100 };
+    const result = {
+      type: 'result',
+      frameId: 1,
+      width: 640,
+      height: 480,
+      results: [
+        { id: 'c', kind: 'classify', predictions: [], ms: 3 },
+        { id: 'd', kind: 'detect', detections: [], ms: 9 },
+      ],
+      timing: { uploadMs: 1, tasksMs: 9, totalMs: 10 },
+      memory,
+    };
+    expect(parseWorkerMessage(result)).not.toBeNull();
+    expect(parseWorkerMessage({ ...result, memory: {} })).toBeNull();
+    expect(
+      parseWorkerMessage({ ...result, results: [{ id: 'x', kind: 'what', ms: 1 }] }),
+    ).toBeNull();
+    expect(
+      parseWorkerMessage({
+        type: 'error',
+        where: 'frame',
+        message: 'boom',
+        fatal: false,
+        frameId: 1,
+      }),
+    ).not.toBeNull();
+    expect(parseWorkerMessage({ type: 'error', message: 'boom' })).toBeNull();
+    expect(
+      parseWorkerMessage({ type: 'stats', requestId: 2, memory, frames: 3, backend: 'wasm' }),
+    ).not.toBeNull();
+  });
+});
