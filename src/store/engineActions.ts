@@ -49,7 +49,15 @@ function wireEngineEvents(): void {
         break;
     }
   });
-  memoryTimer ??= setInterval(() => useApp.getState().setMemory(engine.memory()), 1000);
+  // Only poll a started, healthy engine: tf.memory() on an uninitialised async backend throws.
+  memoryTimer ??= setInterval(() => {
+    if (useApp.getState().engineStatus !== 'ready' || engine.isRecovering) return;
+    try {
+      useApp.getState().setMemory(engine.memory());
+    } catch {
+      /* backend switching; the next tick reads it */
+    }
+  }, 1000);
 }
 
 export async function startEngine(): Promise<void> {
@@ -90,7 +98,9 @@ export async function refreshAvailability(): Promise<void> {
 export function defaultWarmShapes(id: string): number[][] {
   const { input, family } = catalogEntry(id);
   if (family === 'coco-ssd' || !input.width) return [[1, 300, 300, 3]];
-  return input.layout === 'NCHW' ? [[1, 3, input.height, input.width]] : [[1, input.height, input.width, 3]];
+  return input.layout === 'NCHW'
+    ? [[1, 3, input.height, input.width]]
+    : [[1, input.height, input.width, 3]];
 }
 
 /**
@@ -115,7 +125,11 @@ export async function loadModel(id: string, warmShapes: number[][] = defaultWarm
       );
     }
     if (warmShapes.length) {
-      await engine.warmUp(id, warmShapes, catalogEntry(id).input.dtype === 'int32' ? 'int32' : 'float32');
+      await engine.warmUp(
+        id,
+        warmShapes,
+        catalogEntry(id).input.dtype === 'int32' ? 'int32' : 'float32',
+      );
     }
     setModelStatus(id, { loading: undefined, loaded: true });
     return handle;
