@@ -98,36 +98,44 @@ export function createCocoSsdFastDetector(
       }
 
       const { columns, classIds: columnClass } = cocoSsdColumns(allowed);
-      const reduced = tf.tidy(() => {
-        const scores = outputs.find((t) => t.rank === 3);
-        const boxes = outputs.find((t) => t.rank === 4);
-        if (!scores || !boxes) {
-          throw new Error(
-            `Not a coco-ssd graph: outputs ${outputs.map((t) => `[${t.shape.join(',')}]`).join(' ')}`,
+      let reduced: { maxScores: tf.Tensor1D; column: tf.Tensor1D; boxes: tf.Tensor2D };
+      try {
+        reduced = tf.tidy(() => {
+          const scores = outputs.find((t) => t.rank === 3);
+          const boxes = outputs.find((t) => t.rank === 4);
+          if (!scores || !boxes) {
+            throw new Error(
+              `Not a coco-ssd graph: outputs ${outputs.map((t) => `[${t.shape.join(',')}]`).join(' ')}`,
+            );
+          }
+          const [, numBoxes, numClasses] = scores.shape as number[];
+          const picked = tf.gather(
+            tf.reshape(scores, [numBoxes, numClasses]),
+            tf.tensor1d(columns, 'int32'),
+            1,
           );
-        }
-        const [, numBoxes, numClasses] = scores.shape as number[];
-        const picked = tf.gather(
-          tf.reshape(scores, [numBoxes, numClasses]),
-          tf.tensor1d(columns, 'int32'),
-          1,
-        );
-        const maxScores = tf.max(picked, 1) as tf.Tensor1D;
-        // First column holding the maximum, as coco-ssd's strict '>' loop picks. Not tf.argMax:
-        // its parallel reduction on WebGPU may return a later column on exact ties.
-        const isMax = tf.equal(picked, tf.expandDims(maxScores, 1));
-        const index = tf.range(0, columns.length, 1, 'int32');
-        const column = tf.min(
-          tf.where(isMax, tf.broadcastTo(index, picked.shape), tf.scalar(columns.length, 'int32')),
-          1,
-        );
-        return {
-          maxScores,
-          column: column as tf.Tensor1D,
-          boxes: tf.reshape(boxes, [numBoxes, 4]) as tf.Tensor2D,
-        };
-      });
-      tf.dispose(outputs);
+          const maxScores = tf.max(picked, 1) as tf.Tensor1D;
+          // First column holding the maximum, as coco-ssd's strict '>' loop picks. Not tf.argMax:
+          // its parallel reduction on WebGPU may return a later column on exact ties.
+          const isMax = tf.equal(picked, tf.expandDims(maxScores, 1));
+          const index = tf.range(0, columns.length, 1, 'int32');
+          const column = tf.min(
+            tf.where(
+              isMax,
+              tf.broadcastTo(index, picked.shape),
+              tf.scalar(columns.length, 'int32'),
+            ),
+            1,
+          );
+          return {
+            maxScores,
+            column: column as tf.Tensor1D,
+            boxes: tf.reshape(boxes, [numBoxes, 4]) as tf.Tensor2D,
+          };
+        });
+      } finally {
+        tf.dispose(outputs);
+      }
 
       try {
         // One round trip for everything; the NMS below re-reads boxes and scores from the

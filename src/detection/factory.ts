@@ -7,14 +7,15 @@
  *
  * The engine swaps a handle's model after a GPU-loss recovery, so the returned detector reads
  * `handle.model` on every call and rebuilds its decoder when the generation changes.
+ *
+ * The store is imported lazily, by createDetector only: the decoders (detectorForModel) stay
+ * usable where there is no store, such as a worker.
  */
 import { tf } from '../engine/tf';
 import { engine, type AnyModel, type ModelHandle } from '../engine/engine';
 import { catalogEntry, type CatalogEntry } from '../models/catalog';
 import { loadCatalogModel } from '../models/registry';
 import { ModelIntegrityError, type LoadProgress } from '../models/loader';
-import { defaultWarmShapes, loadModel } from '../store/engineActions';
-import { useApp } from '../store';
 import { coco80IdOf } from '../eval/cocoClasses';
 import { createCenterNetDetector } from './centernet';
 import { createNanoDetDetector } from './nanodet';
@@ -133,6 +134,10 @@ async function loadDetectorModel(
   id: string,
   opts: CreateDetectorOptions,
 ): Promise<ModelHandle<AnyModel>> {
+  const [{ useApp }, { defaultWarmShapes, loadModel }] = await Promise.all([
+    import('../store'),
+    import('../store/engineActions'),
+  ]);
   const configured = useApp.getState().settings.modelUrls[id];
   if (!opts.modelUrl || opts.modelUrl === configured) return loadModel(id);
   const entry = catalogEntry(id);
@@ -171,6 +176,10 @@ export async function createDetector(
       (e as Error).name !== 'AbortError';
     if (!canFall) throw e;
     fallbackReason = `${entry.name} weights could not be reached (${(e as Error).message}); using the offline ${catalogEntry(OFFLINE_DETECTOR_ID).name} instead.`;
+    const [{ useApp }, { loadModel }] = await Promise.all([
+      import('../store'),
+      import('../store/engineActions'),
+    ]);
     useApp.getState().notify('warning', fallbackReason);
     entry = catalogEntry(OFFLINE_DETECTOR_ID);
     handle = await loadModel(OFFLINE_DETECTOR_ID);

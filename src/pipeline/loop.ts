@@ -181,8 +181,8 @@ export class LiveLoop {
       if (this.running) this.opts.onError?.((e as Error).message);
     }
     if (gen !== this.generation) return;
-    const next = this.scheduler.complete(frameNo);
-    if (next !== null && this.running && !this.paused) void this.capture(next, gen);
+    const next = this.scheduler.complete(frameNo, this.running && !this.paused);
+    if (next !== null) void this.capture(next, gen);
   }
 
   private apply(res: ResultMessage, capturedAt: number): void {

@@ -35,13 +35,15 @@ export class FrameScheduler {
   /**
    * The in-flight frame finished (result or error). When a newer frame was shown meanwhile (and
    * dropped), it is admitted now and its number returned: the caller captures the current frame
-   * at once. Otherwise null: the next video frame will be admitted by `offer`.
+   * at once. Otherwise (or with `admitNext` false) null: the next video frame is admitted by
+   * `offer`.
    */
-  complete(frame: number): number | null {
+  complete(frame: number, admitNext = true): number | null {
     if (this.inFlight !== frame) return null;
     this.inFlight = null;
     this.counts.completed++;
-    if (this.latestSeen <= this.lastSent) return null;
+    // Paused or stopping: nothing is admitted (it would stay "in flight" with nobody to send it).
+    if (!admitNext || this.latestSeen <= this.lastSent) return null;
     this.inFlight = this.latestSeen;
     this.lastSent = this.latestSeen;
     this.counts.sent++;

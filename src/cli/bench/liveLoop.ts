@@ -92,7 +92,8 @@ async function run(ctx: WorkloadContext): Promise<BenchRow[]> {
     ctx.log(`live-loop ${ctx.backend}: model-only on the same video`);
     const only = await page.evaluate(
       (n) => window.ocellus!.live.modelOnly(n),
-      Math.min(30, frames),
+      // Fewer on a software GPU, where each frame takes seconds.
+      Math.min(frames, ctx.backend === 'webgpu' ? 10 : 30),
     );
 
     // The naive reference runs alone: leaving the Live tab stops our loop and its camera.

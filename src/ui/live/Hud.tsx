@@ -2,7 +2,9 @@ import type { HudSnapshot } from '../../pipeline/loop';
 import { formatBytes } from '../shell/format';
 
 function fmt(v: number, digits = 1): string {
-  return Number.isFinite(v) ? v.toFixed(digits) : '–';
+  if (!Number.isFinite(v)) return '–';
+  // A detector on a software GPU can run at 0.02 fps: keep two significant digits there.
+  return v > 0 && v < 1 && digits > 0 ? v.toPrecision(2) : v.toFixed(digits);
 }
 
 /** Latency over the last results as an SVG polyline, scaled to its own max. */

@@ -4,7 +4,8 @@
  */
 import type { HudSnapshot, LiveLoop, LiveResult } from '../../pipeline/loop';
 import type { MemorySnapshot } from '../../pipeline/protocol';
-import type { NaiveRun, UploadProbe } from '../../pipeline/naive';
+// Static, not lazy: a rebuilt dist/ would orphan a lazy chunk in the middle of a bench run.
+import { runNaiveLoop, uploadProbe, type NaiveRun, type UploadProbe } from '../../pipeline/naive';
 import { openCamera } from '../../sources/camera';
 
 let active: { loop: LiveLoop; video: HTMLVideoElement } | null = null;
@@ -123,11 +124,9 @@ export const liveAutomation: LiveAutomation = {
     };
   },
   naive: async (opts) => {
-    const { runNaiveLoop } = await import('../../pipeline/naive');
     return withCameraVideo((v) => runNaiveLoop(v, opts));
   },
   uploadProbe: async (n) => {
-    const { uploadProbe } = await import('../../pipeline/naive');
     return withCameraVideo((v) => uploadProbe(v, n));
   },
   hud: () => active?.loop.hud() ?? null,

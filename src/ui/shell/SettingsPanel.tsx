@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { useApp, selectSettings, selectEngineState } from '../../store';
+import { useApp, selectSettings, selectEngineState, selectDetection } from '../../store';
 import { BACKENDS, type BackendPreference } from '../../engine/backends';
 import { switchBackend, refreshAvailability } from '../../store/engineActions';
 import { catalog } from '../../models/catalog';
@@ -10,7 +10,9 @@ export function SettingsPanel() {
   const settings = useApp(selectSettings);
   const engineState = useApp(selectEngineState);
   const update = useApp((s) => s.updateSettings);
-  const ids = { backend: useId(), topk: useId(), score: useId(), max: useId() };
+  const detection = useApp(selectDetection);
+  const setDetection = useApp((s) => s.setDetection);
+  const ids = { backend: useId(), topk: useId(), score: useId(), max: useId(), ssd: useId() };
   const cocoSsd = catalog.models.filter((m) => m.family === 'coco-ssd');
   return (
     <aside className="panel" aria-label="Settings" data-testid="settings">
@@ -46,6 +48,26 @@ export function SettingsPanel() {
         value={settings.detectorId}
         onChange={(detectorId) => update({ detectorId })}
       />
+      <div className="field">
+        <label htmlFor={ids.ssd}>COCO-SSD post-processing</label>
+        <select
+          id={ids.ssd}
+          value={detection.cocoSsdPath}
+          onChange={(e) => setDetection({ cocoSsdPath: e.target.value as 'fast' | 'library' })}
+        >
+          <option value="fast">fast (GPU max/argmax, async readback)</option>
+          <option value="library">@tensorflow-models/coco-ssd detect()</option>
+        </select>
+        <label>
+          <input
+            type="checkbox"
+            checked={detection.classAwareNms}
+            disabled={detection.cocoSsdPath !== 'fast'}
+            onChange={(e) => setDetection({ classAwareNms: e.target.checked })}
+          />{' '}
+          class-aware NMS
+        </label>
+      </div>
       <div className="field">
         <label htmlFor={ids.topk}>Top-k labels</label>
         <input

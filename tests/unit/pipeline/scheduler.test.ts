@@ -66,3 +66,15 @@ describe('FrameScheduler', () => {
     expect(st.sent + st.dropped).toBe(st.offered);
   });
 });
+
+describe('FrameScheduler while paused', () => {
+  it('admits nothing on completion when the caller cannot send (paused), and resumes cleanly', () => {
+    const s = new FrameScheduler();
+    s.offer(1);
+    s.offer(2);
+    expect(s.complete(1, false)).toBeNull();
+    expect(s.busy).toBe(false);
+    expect(s.stats.sent).toBe(s.stats.completed);
+    expect(s.offer(3)).toBe(true);
+  });
+});
