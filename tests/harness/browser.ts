@@ -101,7 +101,7 @@ export async function openPage(url: string, opts: LaunchOptions = {}): Promise<P
 }
 
 /** Waits until the app's engine is started, and returns its backend. */
-export async function waitForEngine(page: Page, timeoutMs = 120_000): Promise<string> {
+export async function waitForEngine(page: Page, timeoutMs = 300_000): Promise<string> {
   await page.waitForFunction(() => Boolean(window.ocellus), undefined, { timeout: timeoutMs });
   await page.evaluate(() => window.ocellus!.ready());
   return page.evaluate(() => window.ocellus!.tf.getBackend());
