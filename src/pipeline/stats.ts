@@ -72,8 +72,12 @@ export class RateMeter {
 
   private trim(now: number): void {
     while (this.times.length > 2 && now - this.times[0] > this.windowMs) this.times.shift();
-    // Forget entirely after a long silence.
-    if (this.times.length && now - this.times[this.times.length - 1] > 30_000) this.times = [];
+    // Forget entirely after a silence far longer than the stream's own cadence (a detector on a
+    // software GPU may take a minute per frame, and still deserves a nonzero rate).
+    const n = this.times.length;
+    if (!n) return;
+    const cadence = n >= 2 ? (this.times[n - 1] - this.times[0]) / (n - 1) : 0;
+    if (now - this.times[n - 1] > Math.max(30_000, 4 * cadence)) this.times = [];
   }
 
   clear(): void {

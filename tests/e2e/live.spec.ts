@@ -157,12 +157,16 @@ describe('Live on WebGPU with the fake webcam showing a real coco128 photo', () 
     const warm = await page.evaluate(() => window.ocellus!.live.stats());
     expect(warm.backend).toBe('webgpu');
 
+    const t0 = Date.now();
     await waitForResults(page, (await results(page)) + LEAK_FRAMES, 60_000 * LEAK_FRAMES);
+    const classifyS = (Date.now() - t0) / 1000;
     const afterClassify = await page.evaluate(() => window.ocellus!.live.stats());
 
     await setTasks(page, true, true);
     const before = await results(page);
+    const t1 = Date.now();
     await waitForResults(page, before + LEAK_DETECT_FRAMES, 120_000 * LEAK_DETECT_FRAMES);
+    const detectS = (Date.now() - t1) / 1000;
     const last = await page.evaluate(() => window.ocellus!.live.lastResult());
     expect(last?.boxes.some((b) => b.label === 'person')).toBe(true);
     const end = await page.evaluate(() => window.ocellus!.live.stats());
@@ -170,7 +174,8 @@ describe('Live on WebGPU with the fake webcam showing a real coco128 photo', () 
     console.log(
       `live leak check (worker tf.memory): warm ${warm.memory.numTensors} tensors / ${warm.memory.numBytes} B; ` +
         `after ${LEAK_FRAMES} classify ${afterClassify.memory.numTensors} / ${afterClassify.memory.numBytes} B; ` +
-        `after ${LEAK_DETECT_FRAMES} classify+detect ${end.memory.numTensors} / ${end.memory.numBytes} B; frames ${end.frames}`,
+        `after ${LEAK_DETECT_FRAMES} classify+detect ${end.memory.numTensors} / ${end.memory.numBytes} B; frames ${end.frames}; ` +
+        `${classifyS.toFixed(0)} s classifying, ${detectS.toFixed(0)} s classifying+detecting`,
     );
     expect(afterClassify.memory.numTensors).toBe(warm.memory.numTensors);
     expect(end.memory.numTensors).toBe(warm.memory.numTensors);

@@ -27,13 +27,16 @@ export async function startServer(
     const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5173/';
     return { url, close: () => server.close() };
   }
-  const dist = resolve(root, 'dist/index.html');
+  // OCELLUS_DIST lets parallel runs build into their own folders instead of racing on dist/.
+  const outDir = resolve(root, process.env.OCELLUS_DIST ?? 'dist');
+  const dist = resolve(outDir, 'index.html');
   const fresh =
     existsSync(dist) && process.env.OCELLUS_REUSE_BUILD === '1' && statSync(dist).size > 0;
-  if (!fresh) await build({ root, logLevel: 'warn' });
+  if (!fresh) await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const server: PreviewServer = await preview({
     root,
     logLevel: 'warn',
+    build: { outDir },
     preview: { host: '127.0.0.1', port: 0 },
   });
   const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4173/';

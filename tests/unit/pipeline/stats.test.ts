@@ -31,5 +31,11 @@ describe('latency statistics', () => {
     expect(slow.rate(5000)).toBeCloseTo(0.4, 2);
     expect(slow.rate(20_000)).toBeLessThan(0.1);
     expect(slow.rate(60_000)).toBe(0);
+    // A software-GPU detector: one result every 40 s still reads as a (small) nonzero rate.
+    const crawl = new RateMeter(2000);
+    [0, 40_000, 80_000].forEach((t) => crawl.tick(t));
+    expect(crawl.rate(80_000)).toBeCloseTo(0.025, 3);
+    expect(crawl.rate(100_000)).toBeGreaterThan(0);
+    expect(crawl.rate(400_000)).toBe(0);
   });
 });
