@@ -32,6 +32,9 @@ export interface DrawOptions {
   labels?: boolean;
   /** Opacity per box (fading tracks); 1 when absent. */
   alpha?: (index: number) => number;
+  /** Drawing-space size when the context is scaled (devicePixelRatio); the canvas size if absent. */
+  canvasWidth?: number;
+  canvasHeight?: number;
 }
 
 /** Where a `srcW`x`srcH` picture lands in a `dstW`x`dstH` area under object-fit: contain. */
@@ -91,8 +94,8 @@ export function drawDetections(
   transform: DrawTransform,
   opts: DrawOptions = {},
 ): void {
-  const canvasW = ctx.canvas.width;
-  const canvasH = ctx.canvas.height;
+  const canvasW = opts.canvasWidth ?? ctx.canvas.width;
+  const canvasH = opts.canvasHeight ?? ctx.canvas.height;
   const lineWidth = opts.lineWidth ?? 2;
   const fontSize = opts.fontSize ?? 13;
   const padX = Math.round(fontSize * 0.4);

@@ -95,6 +95,38 @@ describe('Live: camera permission denied', () => {
   });
 });
 
+describe('Live snapshot to Tag', () => {
+  it('sends the current frame to the Tag workspace, which tags it', async () => {
+    requireShared();
+    // wasm: this checks the hand-over, not the GPU, and keeps the run short.
+    const h = await openPage(`${baseUrl}?backend=wasm`, {
+      gpu: 'none',
+      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
+    });
+    try {
+      await openLive(h.page);
+      const snap = h.page.getByRole('button', { name: 'Snapshot → Tag' });
+      await expect.poll(() => snap.isEnabled(), { timeout: 120_000 }).toBe(true);
+      await snap.click();
+      await h.page.getByRole('tab', { name: 'Tag' }).click();
+      const cell = h.page.locator('[data-testid="tag-cell"][data-name^="live-"]');
+      await expect
+        .poll(() => cell.first().getAttribute('data-status'), { timeout: 120_000 })
+        .toBe('done');
+      expect(await h.page.getByTestId('tag-cell').count()).toBe(1);
+      // The frame is the umbrella photo, and the classifier says so.
+      const tags = await cell
+        .first()
+        .getByTestId('tag-cell-tags')
+        .locator('.label')
+        .allTextContents();
+      expect(tags).toContain('umbrella');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Live on WebGPU with the fake webcam showing a real coco128 photo', () => {
   let h: PageHandle;
   beforeAll(async () => {

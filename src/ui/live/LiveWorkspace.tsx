@@ -25,7 +25,7 @@ import { getPipeline, liveTasks, onLiveTasksChange, onPipelineEvent } from './se
 import { markTasksReady, recordResult, setActiveLoop } from './control';
 import { addFilesToTag, addFilesToTrainClass, snapshotFile } from './snapshot';
 import { Hud } from './Hud';
-import { classColour } from '../../pipeline/overlay';
+import { classColor } from '../../detection/colors';
 import './live.css';
 
 type Source = { kind: 'camera'; cam: OpenedCamera } | { kind: 'file'; file: PlayingFile } | null;
@@ -519,7 +519,7 @@ export function LiveWorkspace() {
                     .map((v) => Math.round(v))
                     .join(',')}
                 >
-                  <span className="swatch" style={{ background: classColour(b.classId) }} />
+                  <span className="swatch" style={{ background: classColor(b.classId) }} />
                   {b.label} <span className="muted">{Math.round(b.score * 100)}%</span>
                 </li>
               ))}

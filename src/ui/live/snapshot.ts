@@ -1,17 +1,10 @@
 /**
- * Snapshots from the live preview as image Files, and where they go. The Tag workspace picks
- * files up from the `ocellus:add-files` window event (detail: { target: 'tag', files }); a
- * training class gets them through the Train workspace's own `addSamples`.
+ * Snapshots from the live preview as image Files, and where they go. The Tag workspace's inbox
+ * (src/tagging/inbox.ts) picks files up from the `ocellus:add-files` window event; a training
+ * class gets them through the Train workspace's own `addSamples`.
  */
 import { addSamples } from '../../training/project';
-
-export interface AddFilesDetail {
-  target: 'tag' | 'train';
-  files: File[];
-  classId?: string;
-}
-
-export const ADD_FILES_EVENT = 'ocellus:add-files';
+import { ADD_FILES_EVENT, type AddFilesDetail } from '../../tagging/inbox';
 
 /** The current video frame as a JPEG File (what the camera shows, never mirrored). */
 export async function snapshotFile(video: HTMLVideoElement): Promise<File> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoxTracker, iou, lerpBox, matchBoxes } from '../../../src/pipeline/tracks';
-import { fitContain, toCanvasBox } from '../../../src/pipeline/overlay';
+import { containTransform, toCanvasRect } from '../../../src/detection/draw';
 
 const box = (x: number, y: number, w = 100, h = 100) => ({ x, y, width: w, height: h });
 const det = (x: number, y: number, classId = 0, label = 'person') => ({
@@ -71,9 +71,9 @@ describe('box matching and interpolation', () => {
 
 describe('overlay geometry', () => {
   it('maps video pixels into a letterboxed element, mirrored when asked', () => {
-    const fit = fitContain(640, 480, 800, 480);
+    const fit = containTransform(640, 480, 800, 480);
     expect(fit).toEqual({ scale: 1, offsetX: 80, offsetY: 0 });
-    expect(toCanvasBox(box(0, 0), fit, 800, false).x).toBe(80);
-    expect(toCanvasBox(box(0, 0), fit, 800, true).x).toBe(800 - 80 - 100);
+    expect(toCanvasRect(box(0, 0), fit, 800).x).toBe(80);
+    expect(toCanvasRect(box(0, 0), { ...fit, mirror: true }, 800).x).toBe(800 - 80 - 100);
   });
 });
