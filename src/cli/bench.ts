@@ -61,20 +61,35 @@ async function main(): Promise<void> {
   const warmup = Number(str(flags, 'warmup', '2'));
   const app = await appSession();
   const rows: BenchRow[] = [];
+  const failures: string[] = [];
+  const json = str(flags, 'json');
+  // Rows are written after every workload, so a later crash keeps what was measured.
+  const save = () => {
+    if (!json) return;
+    mkdirSync(dirname(json), { recursive: true });
+    writeFileSync(json, JSON.stringify(rows, null, 2) + '\n');
+  };
   try {
     for (const w of workloads) {
       for (const backend of (backends.length ? backends : w.backends) as BackendName[]) {
         const t0 = Date.now();
-        rows.push(
-          ...(await w.run({
-            app,
-            backend,
-            models: list(flags, 'model'),
-            runs,
-            warmup,
-            log: (m) => console.error(`[bench] ${m}`),
-          })),
-        );
+        try {
+          rows.push(
+            ...(await w.run({
+              app,
+              backend,
+              models: list(flags, 'model'),
+              runs,
+              warmup,
+              log: (m) => console.error(`[bench] ${m}`),
+            })),
+          );
+        } catch (e) {
+          const msg = `${w.name} on ${backend}: ${(e as Error).message.split('\n')[0]}`;
+          failures.push(msg);
+          console.error(`[bench] FAILED ${msg}`);
+        }
+        save();
         console.error(
           `[bench] ${w.name} on ${backend}: ${((Date.now() - t0) / 1000).toFixed(0)} s`,
         );
@@ -84,11 +99,10 @@ async function main(): Promise<void> {
     await app.close();
   }
   console.log(markdownTable(rows));
-  const json = str(flags, 'json');
-  if (json) {
-    mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify(rows, null, 2) + '\n');
-    console.error(`[bench] wrote ${rows.length} rows to ${json}`);
+  if (json) console.error(`[bench] wrote ${rows.length} rows to ${json}`);
+  if (failures.length) {
+    console.error(`[bench] ${failures.length} workload run(s) failed:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
   }
 }
 

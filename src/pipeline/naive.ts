@@ -21,6 +21,8 @@ export interface NaiveRun {
   latencies: number[];
   /** Distinct video frames processed (the loop often re-processes the same frame). */
   distinctFrames: number;
+  /** How classify(video) got the frame onto the GPU (webgpu: external texture or canvas copy). */
+  upload: string;
   longTasks: number;
   longTaskMs: number;
 }
@@ -42,8 +44,20 @@ export async function runNaiveLoop(
         'naive-centernet',
       )
     : null;
-  // Warm-up (shader compilation) is not part of the measurement.
-  await model.classify(video);
+  // Warm-up (shader compilation) is not part of the measurement. On WebGPU, fromPixels(video)
+  // imports an external texture; some adapters (SwiftShader with a fake camera) refuse it, and a
+  // demo author would then turn the flag off, so the reference does the same and says so.
+  const flag = 'WEBGPU_IMPORT_EXTERNAL_TEXTURE';
+  const onWebGpu = tf.getBackend() === 'webgpu';
+  let upload = onWebGpu ? 'importExternalTexture' : 'fromPixels(video)';
+  try {
+    await model.classify(video);
+  } catch (e) {
+    if (!onWebGpu || tf.env().getFlags()[flag] === false) throw e;
+    tf.env().set(flag, false);
+    upload = `canvas copy (importExternalTexture failed: ${(e as Error).message})`;
+    await model.classify(video);
+  }
   if (detector) await detector.detect(video, { minScore: 0.3 });
 
   const long = { n: 0, ms: 0 };
@@ -81,6 +95,7 @@ export async function runNaiveLoop(
     seconds,
     latencies,
     distinctFrames: seen.size,
+    upload,
     longTasks: long.n,
     longTaskMs: long.ms,
   };
@@ -91,8 +106,10 @@ export interface UploadProbe {
   external: number[];
   canvasCopy: number[];
   bitmap: number[];
-  /** Mean absolute difference (0..255) between the external-texture and canvas paths. */
+  /** Mean absolute difference (0..255) between the external-texture (else bitmap) and canvas paths. */
   meanAbsDiff: number;
+  /** Why the external-texture import failed on this adapter, if it did. */
+  externalError?: string;
 }
 
 async function timed(
@@ -121,8 +138,16 @@ export async function uploadProbe(video: HTMLVideoElement, n: number): Promise<U
   let diffSum = 0;
   try {
     for (let i = 0; i < n; i++) {
-      if (tf.getBackend() === 'webgpu') env.set(flag, true);
-      const [a, ta] = await timed(() => tf.browser.fromPixels(video, 3));
+      let a = NaN;
+      let ta: tf.Tensor3D | null = null;
+      if (tf.getBackend() === 'webgpu' && !out.externalError) {
+        env.set(flag, true);
+        try {
+          [a, ta] = await timed(() => tf.browser.fromPixels(video, 3));
+        } catch (e) {
+          out.externalError = (e as Error).message;
+        }
+      }
       if (tf.getBackend() === 'webgpu') env.set(flag, false);
       const [b, tb] = await timed(() => tf.browser.fromPixels(video, 3));
       const [c, tc] = await timed(async () => {
@@ -131,14 +156,17 @@ export async function uploadProbe(video: HTMLVideoElement, n: number): Promise<U
         bmp.close();
         return t;
       });
-      out.external.push(a);
+      if (ta) out.external.push(a);
       out.canvasCopy.push(b);
       out.bitmap.push(c);
+      // Pixel agreement: the external texture against the canvas copy, else the bitmap path.
+      const ref = ta ?? tc;
       const d = tf.tidy(() =>
-        tf.mean(tf.abs(tf.sub(tf.cast(ta, 'float32'), tf.cast(tb, 'float32')))),
+        tf.mean(tf.abs(tf.sub(tf.cast(ref, 'float32'), tf.cast(tb, 'float32')))),
       );
       diffSum += (await d.data())[0];
-      tf.dispose([d, ta, tb, tc]);
+      tf.dispose([d, tb, tc]);
+      if (ta) ta.dispose();
     }
   } finally {
     if (had !== undefined) env.set(flag, had);

@@ -35,7 +35,7 @@ export interface DetectTaskSpec {
   modelId: string;
   minScore: number;
   maxResults: number;
-  classes?: { include?: string[]; exclude?: string[] };
+  classes?: { include?: readonly string[]; exclude?: readonly string[] };
 }
 
 /**

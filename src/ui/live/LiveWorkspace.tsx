@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import {
   useApp,
+  selectDetection,
   selectEngineState,
   selectEngineStatus,
   selectLive,
@@ -26,6 +27,8 @@ import { markTasksReady, recordResult, setActiveLoop } from './control';
 import { addFilesToTag, addFilesToTrainClass, snapshotFile } from './snapshot';
 import { Hud } from './Hud';
 import { classColor } from '../../detection/colors';
+import { ClassFilter } from '../detection/ClassFilter';
+import { ClassCounts, countByClass } from '../detection/ClassCounts';
 import './live.css';
 
 type Source = { kind: 'camera'; cam: OpenedCamera } | { kind: 'file'; file: PlayingFile } | null;
@@ -42,6 +45,7 @@ export function LiveWorkspace() {
   const setLiveRuntime = useApp((s) => s.setLiveRuntime);
   const notify = useApp((s) => s.notify);
   const trainClasses = useApp((s) => s.train.classes);
+  const detection = useApp(selectDetection);
 
   const videoRef = useRef<HTMLVideoElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -142,7 +146,7 @@ export function LiveWorkspace() {
     if (!client) return;
     let cancelled = false;
     client
-      .setTasks(liveTasks(settings, prefs))
+      .setTasks(liveTasks(settings, prefs, detection))
       .then(() => {
         if (cancelled) return;
         loopRef.current?.clearResults();
@@ -167,6 +171,8 @@ export function LiveWorkspace() {
     settings.topK,
     settings.minScore,
     settings.maxResults,
+    detection.filterMode,
+    detection.classes,
   ]);
 
   // ---- sources ----
@@ -508,6 +514,8 @@ export function LiveWorkspace() {
         {prefs.detect && result && (
           <div>
             <h3>Objects</h3>
+            <ClassFilter />
+            <ClassCounts counts={countByClass(result.boxes)} />
             <ul data-testid="live-detections">
               {result.boxes.length === 0 && <li className="muted">none above the threshold</li>}
               {result.boxes.map((b, i) => (

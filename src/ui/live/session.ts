@@ -8,6 +8,7 @@ import { PipelineClient, type PipelineEvent } from '../../pipeline/client';
 import type { ModelTaskSpec, TaskSpec } from '../../pipeline/protocol';
 import type { Settings } from '../../store/settingsSlice';
 import type { LivePrefs } from '../../store/liveSlice';
+import { classFilterOf, type DetectionPrefs } from '../../store/detectionSlice';
 
 let current: { client: Promise<PipelineClient>; key: string } | null = null;
 const listeners = new Set<(e: PipelineEvent) => void>();
@@ -61,8 +62,12 @@ export function onLiveTasksChange(fn: () => void): () => void {
   return () => extraListeners.delete(fn);
 }
 
-/** The tasks every frame runs, from the settings and the Live toggles. */
-export function liveTasks(settings: Settings, prefs: LivePrefs): TaskSpec[] {
+/** The tasks every frame runs, from the settings, the Live toggles and the class filter. */
+export function liveTasks(
+  settings: Settings,
+  prefs: LivePrefs,
+  detection?: Pick<DetectionPrefs, 'filterMode' | 'classes'>,
+): TaskSpec[] {
   const tasks: TaskSpec[] = [];
   if (prefs.classify) {
     tasks.push({
@@ -79,6 +84,7 @@ export function liveTasks(settings: Settings, prefs: LivePrefs): TaskSpec[] {
       modelId: settings.detectorId,
       minScore: settings.minScore,
       maxResults: settings.maxResults,
+      ...(detection && classFilterOf(detection) ? { classes: classFilterOf(detection) } : {}),
     });
   }
   tasks.push(...extraTasks.values());
