@@ -52,6 +52,54 @@ export interface LiveLoopOptions {
   topK: number;
   onResult?: (r: LiveResult) => void;
   onError?: (message: string) => void;
+  /**
+   * The largest input side any task needs: frames bigger than that are downscaled by
+   * createImageBitmap (in the browser's image pipeline) before they cross to the worker, so the
+   * upload and the crop/resize there handle a fraction of the pixels. 0 = full size.
+   */
+  uploadShortSide?: number;
+}
+
+/** The bitmap size a `w`x`h` frame is captured at so its shorter side is `shortSide` (never up). */
+export function captureSize(
+  w: number,
+  h: number,
+  shortSide: number,
+): { width: number; height: number } {
+  const s = shortSide > 0 ? shortSide / Math.min(w, h) : 1;
+  if (!(s < 1)) return { width: w, height: h };
+  return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
+}
+
+/** A result on a downscaled bitmap, with its boxes and size back in video pixels. */
+export function scaleResult(
+  res: ResultMessage,
+  factor: number,
+  videoWidth: number,
+  videoHeight: number,
+): ResultMessage {
+  if (factor === 1) return res;
+  return {
+    ...res,
+    width: videoWidth,
+    height: videoHeight,
+    results: res.results.map((r) =>
+      r.kind === 'detect'
+        ? {
+            ...r,
+            detections: r.detections.map((d) => ({
+              ...d,
+              box: {
+                x: d.box.x * factor,
+                y: d.box.y * factor,
+                width: d.box.width * factor,
+                height: d.box.height * factor,
+              },
+            })),
+          }
+        : r,
+    ),
+  };
 }
 
 type VideoWithFrames = HTMLVideoElement & {
@@ -129,6 +177,10 @@ export class LiveLoop {
     this.opts.topK = k;
   }
 
+  setUploadShortSide(side: number): void {
+    this.opts.uploadShortSide = side;
+  }
+
   /** A new source (camera, file): forget tracks and smoothing, abandon the frame in flight. */
   resetSource(): void {
     this.generation++;
@@ -174,9 +226,23 @@ export class LiveLoop {
   private async capture(frameNo: number, gen: number): Promise<void> {
     const capturedAt = performance.now();
     try {
-      const bitmap = await createImageBitmap(this.opts.video);
+      const v = this.opts.video;
+      const size = captureSize(v.videoWidth, v.videoHeight, this.opts.uploadShortSide ?? 0);
+      const bitmap =
+        size.width === v.videoWidth
+          ? await createImageBitmap(v)
+          : await createImageBitmap(v, {
+              resizeWidth: size.width,
+              resizeHeight: size.height,
+              resizeQuality: 'medium',
+            });
       const res = await this.opts.client.infer(frameNo, bitmap);
-      if (gen === this.generation) this.apply(res, capturedAt);
+      if (gen === this.generation) {
+        this.apply(
+          scaleResult(res, v.videoWidth / size.width, v.videoWidth, v.videoHeight),
+          capturedAt,
+        );
+      }
     } catch (e) {
       if (this.running) this.opts.onError?.((e as Error).message);
     }

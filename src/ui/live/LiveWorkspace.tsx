@@ -22,13 +22,21 @@ import { canPlayVideoFile, playVideoFile, type PlayingFile } from '../../sources
 import { backendFromUrl } from '../../store/engineActions';
 import { LiveLoop, type HudSnapshot, type LiveResult } from '../../pipeline/loop';
 import type { PipelineClient } from '../../pipeline/client';
-import { getPipeline, liveTasks, onLiveTasksChange, onPipelineEvent } from './session';
+import {
+  getPipeline,
+  liveTasks,
+  onLiveTasksChange,
+  onPipelineEvent,
+  uploadShortSide,
+} from './session';
 import { markTasksReady, recordResult, setActiveLoop } from './control';
 import { addFilesToTag, addFilesToTrainClass, snapshotFile } from './snapshot';
 import { Hud } from './Hud';
 import { classColor } from '../../detection/colors';
 import { ClassFilter } from '../detection/ClassFilter';
 import { ClassCounts, countByClass } from '../detection/ClassCounts';
+import { Announcer, useAnnouncement } from '../a11y/Announcer';
+import { liveTopAnnouncement } from '../a11y/announcer';
 import './live.css';
 
 type Source = { kind: 'camera'; cam: OpenedCamera } | { kind: 'file'; file: PlayingFile } | null;
@@ -145,10 +153,12 @@ export function LiveWorkspace() {
   useEffect(() => {
     if (!client) return;
     let cancelled = false;
+    const tasks = liveTasks(settings, prefs, detection);
     client
-      .setTasks(liveTasks(settings, prefs, detection))
+      .setTasks(tasks)
       .then(() => {
         if (cancelled) return;
+        loopRef.current?.setUploadShortSide(uploadShortSide(tasks));
         loopRef.current?.clearResults();
         markTasksReady();
         setProgress(null);
@@ -313,6 +323,8 @@ export function LiveWorkspace() {
   };
 
   const labels = result ? Object.entries(result.labels) : [];
+  const top = liveTopAnnouncement(result);
+  const announcement = useAnnouncement(top?.key ?? null, top?.message ?? '');
   const hasFrames = sourceKind !== null && !problem;
 
   return (
@@ -498,6 +510,7 @@ export function LiveWorkspace() {
         )}
       </div>
 
+      <Announcer text={announcement} testId="live-announcer" />
       <div className="live-results">
         {labels.map(([taskId, ls]) => (
           <div key={taskId}>

@@ -7,6 +7,7 @@ import type { BackendName, BackendPreference } from '../../engine/backendNames';
 import { PipelineClient, type PipelineEvent } from '../../pipeline/client';
 import type { ModelTaskSpec, TaskSpec } from '../../pipeline/protocol';
 import type { Settings } from '../../store/settingsSlice';
+import { catalogEntry } from '../../models/catalog';
 import type { LivePrefs } from '../../store/liveSlice';
 import { classFilterOf, type DetectionPrefs } from '../../store/detectionSlice';
 
@@ -89,4 +90,19 @@ export function liveTasks(
   }
   tasks.push(...extraTasks.values());
   return tasks;
+}
+
+/**
+ * The shorter side a live frame needs for these tasks: the largest model input among them, or 0
+ * (full size) when one takes any size (COCO-SSD resizes inside its graph).
+ */
+export function uploadShortSide(tasks: readonly TaskSpec[]): number {
+  let side = 0;
+  for (const t of tasks) {
+    const input = t.kind === 'model' ? t.input : catalogEntry(t.modelId).input;
+    const need = Math.max(input.width, input.height);
+    if (!(need > 0)) return 0;
+    side = Math.max(side, need);
+  }
+  return side;
 }

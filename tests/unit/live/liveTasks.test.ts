@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { liveTasks } from '../../../src/ui/live/session';
+import { liveTasks, uploadShortSide } from '../../../src/ui/live/session';
+import { captureSize, scaleResult } from '../../../src/pipeline/loop';
 import { defaultSettings } from '../../../src/store/settingsSlice';
 import { defaultLivePrefs } from '../../../src/store/liveSlice';
 
@@ -23,5 +24,50 @@ describe('the tasks a live frame runs', () => {
     expect(noPeople).toMatchObject({ classes: { exclude: ['person'] } });
     const [all] = liveTasks(settings, prefs, { filterMode: 'include', classes: [] });
     expect(all).not.toHaveProperty('classes');
+  });
+});
+
+describe('how big a live frame crosses to the worker', () => {
+  const prefs = { ...defaultLivePrefs, classify: true, detect: false };
+
+  it('is as big as the largest model input among the tasks, or full size for any-size models', () => {
+    expect(uploadShortSide(liveTasks(defaultSettings, prefs))).toBe(224);
+    const withCenterNet = { ...defaultSettings, detectorId: 'centernet-mobilenetv3' };
+    expect(uploadShortSide(liveTasks(withCenterNet, { ...prefs, detect: true }))).toBe(512);
+    const withSsd = { ...defaultSettings, detectorId: 'coco-ssd-lite_mobilenet_v2' };
+    expect(uploadShortSide(liveTasks(withSsd, { ...prefs, detect: true }))).toBe(0);
+  });
+
+  it('downscales a 640x480 frame to a 224 short side, never upscales, and maps boxes back', () => {
+    expect(captureSize(640, 480, 224)).toEqual({ width: 299, height: 224 });
+    expect(captureSize(640, 480, 512)).toEqual({ width: 640, height: 480 });
+    expect(captureSize(640, 480, 0)).toEqual({ width: 640, height: 480 });
+    const res = {
+      type: 'result' as const,
+      frameId: 7,
+      width: 320,
+      height: 240,
+      results: [
+        {
+          id: 'd',
+          kind: 'detect' as const,
+          ms: 1,
+          detections: [
+            { box: { x: 10, y: 20, width: 30, height: 40 }, label: 'dog', classId: 16, score: 0.9 },
+          ],
+        },
+      ],
+    } as unknown as Parameters<typeof scaleResult>[0];
+    const back = scaleResult(res, 2, 640, 480);
+    expect(back.width).toBe(640);
+    expect(back.height).toBe(480);
+    const [r] = back.results;
+    expect(r.kind === 'detect' && r.detections[0].box).toEqual({
+      x: 20,
+      y: 40,
+      width: 60,
+      height: 80,
+    });
+    expect(scaleResult(res, 1, 640, 480)).toBe(res);
   });
 });
