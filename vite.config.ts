@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin, type Connect } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
 
@@ -118,8 +119,64 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * Offline use: a web app manifest (installable) and a Workbox service worker that precaches the
+ * app shell, every JS/CSS chunk (workers included) and the tfjs wasm binaries. Model weights are
+ * not precached: verified bytes live in IndexedDB (src/models/weightCache.ts), so a model loaded
+ * once loads again offline; only the small models/manifest.json is cached at run time (network
+ * first). Registration is a same-origin registerSW.js (no inline script, the CSP stays strict),
+ * added by the production build only: the dev server never registers a service worker.
+ */
+function offline(): Plugin[] {
+  return VitePWA({
+    injectRegister: 'script',
+    registerType: 'autoUpdate',
+    manifestFilename: 'manifest.webmanifest',
+    // The glob below already lists the icons; listing them twice would duplicate precache entries.
+    includeManifestIcons: false,
+    manifest: {
+      name: 'Ocellus',
+      short_name: 'Ocellus',
+      description: 'Private, on-device image recognition on your own GPU.',
+      start_url: '/',
+      scope: '/',
+      display: 'standalone',
+      background_color: '#112233',
+      theme_color: '#112233',
+      icons: [
+        { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+        { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+        { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        { src: '/icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+      ],
+    },
+    workbox: {
+      globPatterns: ['**/*.{html,js,css,wasm,svg,png}'],
+      globIgnores: ['screenshot.png'],
+      // The main and Live-worker chunks bundle tfjs (up to ~3 MB each), over the 2 MB default.
+      maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
+      navigateFallback: '/index.html',
+      navigateFallbackDenylist: [/^\/models\//, /^\/tfjs-wasm\//],
+      cleanupOutdatedCaches: true,
+      // Take over the first visit's page as soon as the precache is complete, and replace an
+      // older worker right away: the app keeps no state in the worker.
+      clientsClaim: true,
+      skipWaiting: true,
+      runtimeCaching: [
+        {
+          urlPattern: ({ url, sameOrigin }) =>
+            sameOrigin && url.pathname === '/models/manifest.json',
+          handler: 'NetworkFirst',
+          options: { cacheName: 'ocellus-model-manifest', networkTimeoutSeconds: 5 },
+        },
+      ],
+    },
+    devOptions: { enabled: false },
+  });
+}
+
 export default defineConfig({
-  plugins: [react(), ocellusAssets(), contentSecurityPolicy()],
+  plugins: [react(), ocellusAssets(), contentSecurityPolicy(), ...offline()],
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: false },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096, sourcemap: false },

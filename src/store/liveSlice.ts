@@ -13,6 +13,8 @@ export interface LivePrefs {
   smoothing: number;
   classify: boolean;
   detect: boolean;
+  /** Also run the model trained in the Train workspace on every frame. */
+  trained: boolean;
 }
 
 export const defaultLivePrefs: LivePrefs = {
@@ -22,6 +24,7 @@ export const defaultLivePrefs: LivePrefs = {
   smoothing: 0.6,
   classify: true,
   detect: true,
+  trained: false,
 };
 
 /** Where live inference runs, for the capability panel (not persisted). */

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { cocoImage, cocoLabels, makeY4m, requireShared } from '../harness/data';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FLOWERS, cocoImage, cocoLabels, makeY4m, requireShared } from '../harness/data';
 
 const baseUrl = inject('baseUrl');
 const PHOTO = '000000000036'; // a woman holding an umbrella: labels 0 (person) and 25 (umbrella)
@@ -121,6 +123,49 @@ describe('Live snapshot to Tag', () => {
         .locator('.label')
         .allTextContents();
       expect(tags).toContain('umbrella');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('Live with the model trained in Train', () => {
+  it('runs the trained model on every frame next to the catalog classifier', async () => {
+    requireShared();
+    const h = await openPage(`${baseUrl}?backend=wasm`, {
+      gpu: 'none',
+      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
+    });
+    try {
+      const p = h.page;
+      await waitForEngine(p);
+      // Two classes: the scene the camera shows, and flowers.
+      const scene = readFileSync(cocoImage(PHOTO)).toString('base64');
+      const flowers = readdirSync(join(FLOWERS, 'daisy'))
+        .filter((f) => f.endsWith('.jpg'))
+        .sort()
+        .slice(0, 3)
+        .map((f) => readFileSync(join(FLOWERS, 'daisy', f)).toString('base64'));
+      const trained = await p.evaluate(
+        async ({ scene, flowers }) => {
+          const t = window.ocellus!.train;
+          const blob = async (b64: string) => (await fetch(`data:image/jpeg;base64,${b64}`)).blob();
+          await t.settings({ baseId: 'mobilenet_v1_0.25_224', augmentViews: 2, epochs: 20 });
+          const a = await t.addClass('umbrella scene');
+          const b = await t.addClass('daisy');
+          await t.addSamples(a, await Promise.all([scene, scene, scene].map(blob)));
+          await t.addSamples(b, await Promise.all(flowers.map(blob)));
+          return (await t.run()).info?.labels;
+        },
+        { scene, flowers },
+      );
+      expect(trained).toEqual(['umbrella scene', 'daisy']);
+      await p.getByRole('tab', { name: 'Live' }).click();
+      await p.getByRole('checkbox', { name: 'Your model' }).check();
+      const top = p.locator('[data-task="Your model"] [data-testid="live-labels"] li').first();
+      await expect.poll(() => top.textContent(), { timeout: 120_000 }).toMatch(/^umbrella scene/);
+      // The catalog classifier still runs on the same frames.
+      expect(await p.locator('[data-task="classifier"] li').count()).toBeGreaterThan(0);
     } finally {
       await h.close();
     }

@@ -33,6 +33,17 @@ export async function startServer(
   const fresh =
     existsSync(dist) && process.env.OCELLUS_REUSE_BUILD === '1' && statSync(dist).size > 0;
   if (!fresh) await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return serveBuild(outDir);
+}
+
+/**
+ * Serves an existing production build on a fresh port (its own origin, so its service worker
+ * and storage are its own). close() also drops open keep-alive connections: once closed, the
+ * origin is really unreachable (the offline test relies on it).
+ */
+export async function serveBuild(
+  outDir = resolve(root, process.env.OCELLUS_DIST ?? 'dist'),
+): Promise<RunningServer> {
   const server: PreviewServer = await preview({
     root,
     logLevel: 'warn',
@@ -45,6 +56,7 @@ export async function startServer(
     close: () =>
       new Promise<void>((res) => {
         server.httpServer.close(() => res());
+        if ('closeAllConnections' in server.httpServer) server.httpServer.closeAllConnections();
       }),
   };
 }

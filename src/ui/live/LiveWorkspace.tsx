@@ -23,8 +23,10 @@ import { backendFromUrl } from '../../store/engineActions';
 import { LiveLoop, type HudSnapshot, type LiveResult } from '../../pipeline/loop';
 import type { PipelineClient } from '../../pipeline/client';
 import {
+  addLiveTask,
   getPipeline,
   liveTasks,
+  removeLiveTask,
   onLiveTasksChange,
   onPipelineEvent,
   uploadShortSide,
@@ -34,6 +36,7 @@ import { addFilesToTag, addFilesToTrainClass, snapshotFile } from './snapshot';
 import { Hud } from './Hud';
 import { classColor } from '../../detection/colors';
 import { ClassFilter } from '../detection/ClassFilter';
+import { TRAINED_LIVE_TASK_ID, trainedLiveTask } from '../../training/liveTask';
 import { ClassCounts, countByClass } from '../detection/ClassCounts';
 import { Announcer, useAnnouncement } from '../a11y/Announcer';
 import { liveTopAnnouncement } from '../a11y/announcer';
@@ -54,6 +57,7 @@ export function LiveWorkspace() {
   const notify = useApp((s) => s.notify);
   const trainClasses = useApp((s) => s.train.classes);
   const detection = useApp(selectDetection);
+  const trainInfo = useApp((s) => s.train.info);
 
   const videoRef = useRef<HTMLVideoElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -148,6 +152,27 @@ export function LiveWorkspace() {
   useEffect(() => loopRef.current?.setSmoothing(prefs.smoothing), [prefs.smoothing, client]);
   useEffect(() => loopRef.current?.setTopK(settings.topK), [settings.topK, client]);
   useEffect(() => onLiveTasksChange(() => setTasksVersion((v) => v + 1)), []);
+
+  // The trained model joins every frame as one more task (rebuilt after retraining).
+  useEffect(() => {
+    if (!prefs.trained || !trainInfo || trainInfo.kind === 'knn') {
+      removeLiveTask(TRAINED_LIVE_TASK_ID);
+      return;
+    }
+    let cancelled = false;
+    trainedLiveTask(settings.topK)
+      .then((spec) => {
+        if (!cancelled) addLiveTask(spec);
+      })
+      .catch((e: unknown) => {
+        if (cancelled) return;
+        notify('error', `Your model cannot run live: ${(e as Error).message}`);
+        updateLive({ trained: false });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [prefs.trained, trainInfo, settings.topK, notify, updateLive]);
 
   // ---- tasks: what runs on every frame ----
   useEffect(() => {
@@ -329,6 +354,7 @@ export function LiveWorkspace() {
 
   return (
     <section aria-label="Live" className="ws live">
+      <h2 className="visually-hidden">Live</h2>
       <div className="live-toolbar" role="toolbar" aria-label="Live controls">
         <label>
           Camera{' '}
@@ -384,6 +410,16 @@ export function LiveWorkspace() {
           />{' '}
           Detect
         </label>
+        {trainInfo && trainInfo.kind !== 'knn' && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={prefs.trained}
+              onChange={(e) => updateLive({ trained: e.target.checked })}
+            />{' '}
+            Your model
+          </label>
+        )}
         <label>
           Smoothing{' '}
           <input
@@ -494,7 +530,9 @@ export function LiveWorkspace() {
         {!problem && !sourceKind && <p className="live-hint">Starting the camera…</p>}
       </div>
 
-      <div className="live-status" aria-live="polite">
+      {/* Not a live region: model progress changes by the percent. Errors are alerts; the
+          top prediction is spoken, rate-limited, by the announcer below. */}
+      <div className="live-status">
         {pipelineError && (
           <p className="err" role="alert">
             {pipelineError}
@@ -513,7 +551,7 @@ export function LiveWorkspace() {
       <Announcer text={announcement} testId="live-announcer" />
       <div className="live-results">
         {labels.map(([taskId, ls]) => (
-          <div key={taskId}>
+          <div key={taskId} data-task={taskId}>
             <h3>{taskId === 'classifier' ? 'Looks like' : taskId}</h3>
             <ol data-testid="live-labels">
               {ls.map((l) => (

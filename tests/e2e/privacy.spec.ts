@@ -1,0 +1,184 @@
+/**
+ * Privacy by construction, checked on the production build: one full session — the camera in
+ * Live (Chromium's fake webcam fed a real coco128 photo), tagging photos, training a small
+ * 2-class model and exporting both the tags (JSON) and the model — and not one request leaves the
+ * app's own origin (data: and blob: URLs stay on the device). Every request of the browser
+ * context is recorded (pages, workers and the service worker), and so is every WebSocket.
+ * WASM keeps it short: this checks where data goes, not the GPU.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
+import { FLOWERS, cocoImage, imagenetSamples, makeY4m, requireShared } from '../harness/data';
+import type { ExportedSession } from '../../src/tagging/exportFormats';
+
+const baseUrl = inject('baseUrl');
+const PHOTO = '000000000036'; // coco128: a woman holding an umbrella
+const PER_CLASS = 4;
+
+function flowerPhotos(cls: string): string[] {
+  return readdirSync(join(FLOWERS, cls))
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
+    .slice(0, PER_CLASS)
+    .map((f) => join(FLOWERS, cls, f));
+}
+
+/** Drops files on an element the way a browser does: a drop event carrying a DataTransfer. */
+async function dropFiles(page: Page, testId: string, files: string[]): Promise<void> {
+  const payload = files.map((f) => ({
+    name: f.split('/').pop()!,
+    data: readFileSync(f).toString('base64'),
+  }));
+  const dt = await page.evaluateHandle(async (items) => {
+    const dt = new DataTransfer();
+    for (const it of items) {
+      const blob = await (await fetch(`data:image/jpeg;base64,${it.data}`)).blob();
+      dt.items.add(new File([blob], it.name, { type: 'image/jpeg' }));
+    }
+    return dt;
+  }, payload);
+  await page.dispatchEvent(`[data-testid="${testId}"]`, 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent(`[data-testid="${testId}"]`, 'drop', { dataTransfer: dt });
+}
+
+/** URLs that are neither this origin nor data:/blob: (which never leave the device). */
+function foreign(urls: string[], origin: string): string[] {
+  return urls.filter((u) => {
+    if (u.startsWith('data:') || u.startsWith('blob:')) return false;
+    try {
+      return new URL(u).origin !== origin;
+    } catch {
+      return true;
+    }
+  });
+}
+
+describe.skipIf(process.env.OCELLUS_E2E_SERVER === 'dev')(
+  'privacy: a full session makes no request beyond its own origin',
+  () => {
+    let h: PageHandle;
+    const origin = new URL(baseUrl).origin;
+    const requests: string[] = [];
+    const sockets: string[] = [];
+    const pages: string[] = [];
+
+    beforeAll(async () => {
+      requireShared();
+      h = await openPage('about:blank', {
+        gpu: 'none',
+        fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
+      });
+      // Recorded on the context, so workers, the service worker and new pages are included.
+      h.context.on('request', (r) => requests.push(r.url()));
+      h.context.on('page', (p) => pages.push(p.url()));
+      h.page.on('websocket', (ws) => sockets.push(ws.url()));
+      await h.page.goto(`${baseUrl}?backend=wasm`);
+      expect(await waitForEngine(h.page)).toBe('wasm');
+    });
+    afterAll(async () => h?.close());
+
+    it('Live: the camera runs recognition on the device and hands a snapshot to Tag', async () => {
+      const p = h.page;
+      await p.getByRole('tab', { name: 'Live' }).click();
+      await expect
+        .poll(() => p.evaluate(() => window.ocellus!.live.hud()?.results ?? 0), {
+          timeout: 180_000,
+          interval: 1000,
+        })
+        .toBeGreaterThan(2);
+      const snap = p.getByRole('button', { name: 'Snapshot → Tag' });
+      await expect.poll(() => snap.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await snap.click();
+    });
+
+    it('Tag: tags photos and exports the session as JSON', async () => {
+      const p = h.page;
+      await p.getByRole('tab', { name: 'Tag' }).click();
+      const samples = imagenetSamples().filter((s) => ['zebra', 'tench', 'macaw'].includes(s.name));
+      expect(samples).toHaveLength(3);
+      await p.setInputFiles(
+        '[data-testid="tag-file-input"]',
+        samples.map((s) => s.file),
+      );
+      await p.waitForFunction(
+        () => {
+          const s = window.ocellus!.store.getState();
+          return (
+            s.tagOrder.length === 4 && s.tagOrder.every((id) => s.tagImages[id].status === 'done')
+          );
+        },
+        undefined,
+        { timeout: 180_000 },
+      );
+      const [download] = await Promise.all([
+        p.waitForEvent('download'),
+        p.getByTestId('tag-export-json').click(),
+      ]);
+      const exported = JSON.parse(
+        readFileSync((await download.path())!, 'utf8'),
+      ) as ExportedSession;
+      expect(exported.format).toBe('ocellus-tag-session');
+      expect(exported.images).toHaveLength(4);
+      const zebra = exported.images.find((e) => e.name.endsWith('_zebra.JPEG'));
+      expect(zebra?.tags[0].label).toMatch(/zebra/);
+    });
+
+    it('Train: trains a 2-class model on the device and exports it', async () => {
+      const p = h.page;
+      await p.getByRole('tab', { name: 'Train' }).click();
+      await p.getByRole('button', { name: 'Add class' }).waitFor();
+      await p.evaluate(() =>
+        window.ocellus!.train.settings({
+          baseId: 'mobilenet_v1_0.25_224',
+          augmentViews: 1,
+          epochs: 5,
+          valSplit: 0.25,
+        }),
+      );
+      for (const name of ['daisy', 'sunflowers']) {
+        await p.getByRole('button', { name: 'Add class' }).click();
+        const input = p.getByLabel('Class name').last();
+        await input.fill(name);
+        await input.blur();
+        await p.getByTestId(`drop-${name}`).waitFor();
+        await dropFiles(p, `drop-${name}`, flowerPhotos(name));
+        await expect
+          .poll(() => p.getByTestId(`count-${name}`).textContent(), { timeout: 60_000 })
+          .toBe(String(PER_CLASS));
+      }
+      await p.getByRole('button', { name: 'Train', exact: true }).click();
+      await expect
+        .poll(() => p.getByTestId('train-status').textContent(), {
+          timeout: 240_000,
+          interval: 1000,
+        })
+        .toMatch(/^Done/);
+
+      const names: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        p.on('download', (d) => {
+          names.push(d.suggestedFilename());
+          if (names.length === 3) resolve();
+        });
+      });
+      await p.getByRole('button', { name: 'Export model' }).click();
+      await done;
+      expect(names.sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+    });
+
+    it('made every request to its own origin (or data:/blob:), and opened no WebSocket', () => {
+      // The recording works: the session fetched its app chunks, wasm and model files.
+      const local = requests.filter((u) => u.startsWith(origin));
+      expect(local.some((u) => u.includes('/tfjs-wasm/'))).toBe(true);
+      expect(local.some((u) => u.includes('/models/mobilenet_v1_0.25_224/'))).toBe(true);
+      expect(requests.length).toBeGreaterThan(20);
+      expect(foreign(requests, origin)).toEqual([]);
+      expect(sockets).toEqual([]);
+      expect(foreign(pages, origin).filter((u) => u !== 'about:blank')).toEqual([]);
+      expect(h.consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    });
+  },
+);
