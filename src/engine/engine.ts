@@ -49,6 +49,8 @@ class Engine {
   private listeners = new Set<(e: EngineEvent) => void>();
   private recovering: Promise<void> | null = null;
   private webglCanvas: HTMLCanvasElement | OffscreenCanvas | null = null;
+  private webglContext: WebGLRenderingContext | null = null;
+  private losses = 0;
 
   subscribe(fn: (e: EngineEvent) => void): () => void {
     this.listeners.add(fn);
@@ -184,11 +186,23 @@ class Engine {
     return this.recovering !== null;
   }
 
+  /**
+   * Bumped on every device loss, already when a WebGL context is marked lost but its event has
+   * not been delivered yet (reads from a lost context return zeros, not errors). Work that spans
+   * a change of this number ran on a dying device: its results must be thrown away and redone.
+   */
+  get lossCount(): number {
+    const unreported = !this.recovering && Boolean(this.webglContext?.isContextLost());
+    return this.losses + (unreported ? 1 : 0);
+  }
+
   private watchWebGL(): void {
+    this.webglContext = null;
     if (this.state?.backend !== 'webgl') return;
     const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } };
     const canvas = backend.gpgpu?.gl?.canvas ?? null;
     this.webglCanvas = canvas;
+    this.webglContext = backend.gpgpu?.gl ?? null;
     canvas?.addEventListener(
       'webglcontextlost',
       (ev: Event) => {
@@ -221,6 +235,8 @@ class Engine {
 
   private onLost(why: string): Promise<void> {
     if (this.recovering) return this.recovering;
+    this.losses++;
+    this.webglContext = null; // counted in `losses` from now on
     this.emit({ type: 'lost', message: why });
     this.recovering = (async () => {
       const old = this.state?.backend;

@@ -9,6 +9,7 @@ import {
   failureFor,
   isTruncated,
   readHeader,
+  sizeFailure,
   sniff,
   thumbSize,
   type DecodeFailure,
@@ -67,25 +68,34 @@ export function rgbaToRgb(rgba: Uint8ClampedArray | Uint8Array): Uint8Array {
   return out;
 }
 
-export async function decodeImage(blob: Blob, req: DecodeRequest): Promise<DecodeOutcome> {
-  let bytes: Uint8Array;
+/** Bytes read before the whole file: enough for the magic bytes and the header of any format. */
+const HEAD_BYTES = 256 * 1024;
+
+async function readBytes(blob: Blob): Promise<Uint8Array | DecodeFailure> {
   try {
-    bytes = new Uint8Array(await blob.arrayBuffer());
+    return new Uint8Array(await blob.arrayBuffer());
   } catch (e) {
-    return {
-      ok: false,
-      code: 'corrupt',
-      message: `corrupt: could not be read (${(e as Error).message})`,
-    };
+    return { code: 'corrupt', message: `corrupt: could not be read (${(e as Error).message})` };
   }
-  const kind = sniff(bytes.subarray(0, 1024), bytes.length);
+}
+
+export async function decodeImage(blob: Blob, req: DecodeRequest): Promise<DecodeOutcome> {
+  // The head first: a file that is not an image, or is too large, is refused without reading
+  // (possibly hundreds of megabytes of) the rest.
+  const head = await readBytes(blob.slice(0, HEAD_BYTES));
+  if (!(head instanceof Uint8Array)) return { ok: false, ...head };
+  const kind = sniff(head.subarray(0, 1024), blob.size);
   if (kind.kind !== 'image') return { ok: false, ...failureFor(kind) };
   const format = kind.format;
-  if (isTruncated(format, bytes))
-    return { ok: false, code: 'corrupt', message: 'corrupt: truncated image data' };
-  const header = readHeader(format, bytes.subarray(0, 256 * 1024));
+  const header = readHeader(format, head);
   if (header && (header.width === 0 || header.height === 0))
     return { ok: false, code: 'corrupt', message: 'corrupt: the header says 0 pixels' };
+  const huge = header && sizeFailure(header);
+  if (huge) return { ok: false, ...huge };
+  const bytes = blob.size <= HEAD_BYTES ? head : await readBytes(blob);
+  if (!(bytes instanceof Uint8Array)) return { ok: false, ...bytes };
+  if (isTruncated(format, bytes))
+    return { ok: false, code: 'corrupt', message: 'corrupt: truncated image data' };
   const resize = header ? decodeSize(header) : null;
 
   let bitmap: ImageBitmap;

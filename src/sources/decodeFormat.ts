@@ -219,11 +219,33 @@ export function pngIsComplete(b: Uint8Array): boolean {
   return false;
 }
 
+/** Whether a WebP (RIFF) file holds as many bytes as its RIFF header says. */
+export function webpIsComplete(b: Uint8Array): boolean {
+  return b.length >= 12 && u32le(b, 4) + 8 <= b.length;
+}
+
 /** Truncation check for the formats where browsers would otherwise decode a partial picture. */
 export function isTruncated(format: ImageFormat, b: Uint8Array): boolean {
   if (format === 'jpeg') return !jpegIsComplete(b);
   if (format === 'png') return !pngIsComplete(b);
+  if (format === 'webp') return !webpIsComplete(b);
   return false;
+}
+
+/**
+ * Most pixels an image may have (500 megapixels: a 20000×25000 picture, 2 GB as RGBA). Browsers
+ * decode PNG, GIF and WebP at full size before any downscaling, so a small file whose header
+ * claims gigapixels (a decompression bomb) would take the tab's memory; it is refused unread.
+ */
+export const MAX_PIXELS = 500_000_000;
+
+/** A "too large" failure when the header's size is over `maxPixels`, else null. */
+export function sizeFailure(header: HeaderInfo, maxPixels = MAX_PIXELS): DecodeFailure | null {
+  if (header.width * header.height <= maxPixels) return null;
+  return {
+    code: 'too-large',
+    message: `too large: ${header.width}×${header.height} pixels (the limit is ${Math.round(maxPixels / 1e6)} megapixels)`,
+  };
 }
 
 /** Largest side an image is decoded at; bigger ones are decoded downscaled to this. */

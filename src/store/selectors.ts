@@ -27,6 +27,7 @@ export const selectTagLarge = (s: AppState) => s.tagLarge;
 export const selectTagRun = (s: AppState) => s.tagRun;
 export const selectTagStorage = (s: AppState) => s.tagStorage;
 export const selectTagModelId = (s: AppState) => s.tagModelId ?? s.settings.classifierId;
+export const selectTagModelChoice = (s: AppState) => s.tagModelChoice;
 export const selectTagUserModels = (s: AppState) => s.tagUserModels;
 export const selectTagLoaded = (s: AppState) => s.tagLoaded;
 export const selectTagImage = (id: string) => (s: AppState) => s.tagImages[id];

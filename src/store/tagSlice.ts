@@ -11,6 +11,12 @@ export interface TagRunState {
   startedAt: number;
 }
 
+/** A classifier being switched to: loading, or failed (then the one in use stays). */
+export interface TagModelChoice {
+  id: string;
+  error?: string;
+}
+
 export interface TagModelOption {
   id: string;
   name: string;
@@ -29,6 +35,7 @@ export interface TagSlice {
   tagStorage: StorageState;
   /** The classifier Tag uses (catalog or user model); null follows the settings' classifier. */
   tagModelId: string | null;
+  tagModelChoice: TagModelChoice | null;
   tagUserModels: TagModelOption[];
   tagLoaded: boolean;
   tagAdd: (images: TagImage[]) => void;
@@ -45,6 +52,7 @@ export interface TagSlice {
   tagSetRun: (run: TagRunState | null) => void;
   tagSetStorage: (s: StorageState) => void;
   tagSetModelId: (id: string | null) => void;
+  tagSetModelChoice: (c: TagModelChoice | null) => void;
   tagSetUserModels: (list: TagModelOption[]) => void;
   tagSetLoaded: () => void;
 }
@@ -59,6 +67,7 @@ export const createTagSlice: StateCreator<AppState, [], [], TagSlice> = (set) =>
   tagRun: null,
   tagStorage: { state: 'ok' },
   tagModelId: null,
+  tagModelChoice: null,
   tagUserModels: [],
   tagLoaded: false,
   tagAdd: (images) =>
@@ -123,6 +132,7 @@ export const createTagSlice: StateCreator<AppState, [], [], TagSlice> = (set) =>
   tagSetRun: (tagRun) => set({ tagRun }),
   tagSetStorage: (tagStorage) => set({ tagStorage }),
   tagSetModelId: (tagModelId) => set({ tagModelId }),
+  tagSetModelChoice: (tagModelChoice) => set({ tagModelChoice }),
   tagSetUserModels: (tagUserModels) => set({ tagUserModels }),
   tagSetLoaded: () => set({ tagLoaded: true }),
 });

@@ -42,6 +42,8 @@ export interface TrainState {
   report: EvalReport | null;
   lastRun: TrainRun | null;
   error: string | null;
+  /** Set when the project cannot be saved (storage full or unavailable): it lives in this tab. */
+  storage: string | null;
 }
 
 export interface TrainSlice {
@@ -61,6 +63,7 @@ export const initialTrainState: TrainState = {
   report: null,
   lastRun: null,
   error: null,
+  storage: null,
 };
 
 export const createTrainSlice: StateCreator<AppState, [], [], TrainSlice> = (set) => ({

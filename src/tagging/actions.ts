@@ -86,8 +86,13 @@ async function flush(): Promise<void> {
     const message = quota
       ? QUOTA_MESSAGE
       : `The session cannot be saved in this browser (${(e as Error).message}); it keeps working in this tab.`;
-    if (state().tagStorage.state === 'ok') state().notify('error', message);
-    state().tagSetStorage(quota ? { state: 'quota', message } : { state: 'unavailable', message });
+    // The first warning stays (e.g. "unavailable" from the start says more than a failed write).
+    if (state().tagStorage.state === 'ok') {
+      state().notify('error', message);
+      state().tagSetStorage(
+        quota ? { state: 'quota', message } : { state: 'unavailable', message },
+      );
+    }
   }
 }
 
@@ -318,6 +323,31 @@ async function runItems(items: RunItem[]): Promise<void> {
   await queue.add(items);
   flushResults();
   scheduleFlush();
+}
+
+/**
+ * Switches the Tag classifier: the new model is loaded (downloaded, verified, warmed up) first,
+ * and only then used. When that fails (a 404, a broken or tampered download) the classifier in
+ * use stays, and the workspace shows the error with a Retry (`tagModelChoice`).
+ */
+export async function chooseModel(id: string): Promise<boolean> {
+  const current = state().tagModelId ?? state().settings.classifierId;
+  if (id === current) {
+    state().tagSetModelChoice(null);
+    return true;
+  }
+  state().tagSetModelChoice({ id });
+  try {
+    await prepareClassifier(id);
+  } catch (e) {
+    if (state().tagModelChoice?.id === id)
+      state().tagSetModelChoice({ id, error: (e as Error).message });
+    return false;
+  }
+  if (state().tagModelChoice?.id !== id) return false; // another choice came after this one
+  state().tagSetModelChoice(null);
+  state().tagSetModelId(id);
+  return true;
 }
 
 export function pauseRun(): void {

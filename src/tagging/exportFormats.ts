@@ -211,8 +211,10 @@ export function parseImport(text: string): ExportedImage[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch {
-    throw new ImportError('The file is not JSON.');
+  } catch (e) {
+    throw new ImportError(
+      `The file is not valid JSON (damaged or cut short?): ${(e as Error).message}.`,
+    );
   }
   if (!isObj(data) || data.format !== EXPORT_FORMAT)
     throw new ImportError('This is not an Ocellus Tag export (format field missing or different).');

@@ -48,6 +48,52 @@ const toPrediction = (p: RawPrediction): Prediction => ({
   score: p.probability,
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A tensor of a backend that died with its device may refuse to be disposed; it is gone anyway. */
+function disposeQuietly(t: tf.Tensor): void {
+  try {
+    t.dispose();
+  } catch {
+    /* its backend was torn down by the recovery */
+  }
+}
+
+/**
+ * Whether a failure is down to a device loss: on a GPU backend a destroyed device fails its
+ * readbacks (`mapAsync`) a while before its `lost` promise settles, so wait up to 3 s for it.
+ */
+async function lossFollows(losses: number): Promise<boolean> {
+  const gpu = engine.state?.backend === 'webgpu' || engine.state?.backend === 'webgl';
+  for (let waited = 0; ; waited += 100) {
+    if (engine.lossCount !== losses || engine.isRecovering) return true;
+    if (!gpu || waited >= 3000) return false;
+    await sleep(100);
+  }
+}
+
+/**
+ * Runs one batch so that a GPU device loss does not lose it: the batch waits for a recovery in
+ * progress, and a batch that failed or finished while the device was being lost (a lost WebGL
+ * context reads back zeros, not an error) is run again on the recovered engine. The pixels are
+ * still in memory, so nothing has to be decoded again.
+ */
+export async function surviveDeviceLoss<T>(run: () => Promise<T>, maxLosses = 3): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    await engine.whenReady();
+    const losses = engine.lossCount;
+    let out: T;
+    try {
+      out = await run();
+    } catch (e) {
+      if (attempt >= maxLosses || !(await lossFollows(losses))) throw e;
+      continue;
+    }
+    if (engine.lossCount === losses) return out;
+    if (attempt >= maxLosses) throw new Error('the GPU device was lost again and again');
+  }
+}
+
 export function createPipeline<I extends PipelineItem>(opts: PipelineOptions<I>) {
   const { classifier, handle } = opts;
   const gpu = ['webgpu', 'webgl'].includes(tf.getBackend());
@@ -73,20 +119,20 @@ export function createPipeline<I extends PipelineItem>(opts: PipelineOptions<I>)
       return r.ok ? { ok: true, value: r } : { ok: false, error: r.message, code: r.code };
     },
     onDecoded: opts.onDecoded,
-    infer: async (batch) => {
-      await engine.whenReady(); // after a GPU loss, wait for the rebuilt model
-      const input = rgbBatchToInput(
-        batch.map((d) => d.pixels!),
-        classifier.input,
-        paddedBatchSize(batch.length, opts.batchSize),
-      );
-      try {
-        const preds = await classifyBatch(handle, classifier.spec, input, opts.k);
-        return preds.slice(0, batch.length).map((row) => row.map(toPrediction));
-      } finally {
-        input.dispose();
-      }
-    },
+    infer: (batch) =>
+      surviveDeviceLoss(async () => {
+        const input = rgbBatchToInput(
+          batch.map((d) => d.pixels!),
+          classifier.input,
+          paddedBatchSize(batch.length, opts.batchSize),
+        );
+        try {
+          const preds = await classifyBatch(handle, classifier.spec, input, opts.k);
+          return preds.slice(0, batch.length).map((row) => row.map(toPrediction));
+        } finally {
+          disposeQuietly(input);
+        }
+      }),
     onResult: opts.onResult,
     onError: opts.onError,
     onProgress: opts.onProgress,

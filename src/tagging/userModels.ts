@@ -72,10 +72,44 @@ export function parseLabels(fileName: string, text: string): LabelsAndMeta {
   return { labels };
 }
 
+interface WeightSpec {
+  name?: string;
+  shape?: unknown;
+  dtype?: string;
+  quantization?: { dtype?: string };
+}
+
 interface ModelJsonShape {
   format?: string;
   modelTopology?: unknown;
-  weightsManifest?: { paths: string[] }[];
+  weightsManifest?: { paths: string[]; weights?: WeightSpec[] }[];
+}
+
+const BYTES_PER_ELEMENT: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
+
+/**
+ * Bytes the weights manifest says the weight files hold (quantized weights counted at their
+ * stored size), or null when it cannot be known (string weights, unknown dtypes, bad shapes).
+ */
+export function manifestWeightBytes(manifest: ModelJsonShape['weightsManifest']): number | null {
+  let total = 0;
+  for (const group of manifest ?? []) {
+    for (const w of group.weights ?? []) {
+      const shape = w.shape;
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) return null;
+      const per = BYTES_PER_ELEMENT[w.quantization?.dtype ?? w.dtype ?? 'float32'];
+      if (!per) return null;
+      total += (shape as number[]).reduce((a, b) => a * b, 1) * per;
+    }
+  }
+  return total;
 }
 
 const baseName = (p: string) => p.split('/').pop() ?? p;
@@ -92,20 +126,31 @@ export interface UserModelFiles {
 export async function collectUserModelFiles(files: readonly File[]): Promise<UserModelFiles> {
   let model: { file: File; json: ModelJsonShape; text: string } | null = null;
   let labelsFile: File | null = null;
+  /** Why a file named like a model (model.json, my-model.json) is not one. */
+  let brokenModel: string | null = null;
   for (const f of files) {
     if (!/\.json$/i.test(f.name)) continue;
+    const namedModel = /model\.json$/i.test(f.name);
     const text = await f.text();
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch {
+    } catch (e) {
+      if (namedModel) brokenModel = `${f.name} is not valid JSON (${(e as Error).message}).`;
       continue;
     }
     const j = json as ModelJsonShape;
-    if (j && typeof j === 'object' && j.modelTopology && Array.isArray(j.weightsManifest))
+    if (j && typeof j === 'object' && j.modelTopology && Array.isArray(j.weightsManifest)) {
+      const pathsOk = (g: { paths?: unknown } | null) =>
+        Array.isArray(g?.paths) && g.paths.every((p) => typeof p === 'string');
+      if (!j.weightsManifest.every(pathsOk))
+        throw new UserModelError(`${f.name} has a weightsManifest without "paths" lists.`);
       model = { file: f, json: j, text };
+    } else if (namedModel)
+      brokenModel = `${f.name} is not a TF.js model (it needs "modelTopology" and "weightsManifest").`;
     else labelsFile = f;
   }
+  if (!model && brokenModel) throw new UserModelError(brokenModel);
   labelsFile ??= files.find((f) => /\.txt$/i.test(f.name)) ?? null;
   if (!model)
     throw new UserModelError(
@@ -128,6 +173,13 @@ export async function collectUserModelFiles(files: readonly File[]): Promise<Use
   if (missing.length)
     throw new UserModelError(
       `Weight file(s) missing: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? '…' : ''}`,
+    );
+  // Checked here: tfjs builds the layers before it finds the weights short, and leaks them.
+  const need = manifestWeightBytes(model.json.weightsManifest);
+  const have = Object.values(weights).reduce((n, b) => n + b.byteLength, 0);
+  if (need !== null && need !== have)
+    throw new UserModelError(
+      `The weight files hold ${have} bytes but ${model.file.name} describes ${need} bytes of weights: they do not belong together or are damaged.`,
     );
   const labels = parseLabels(labelsFile.name, await labelsFile.text());
   const name = labels.name ?? model.file.name.replace(/\.json$/i, '');

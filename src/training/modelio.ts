@@ -17,6 +17,7 @@ import {
   type ZipWeightEntry,
 } from './zipFormat';
 import { ShapeMismatchError } from './head';
+import { manifestWeightBytes } from '../tagging/userModels';
 import type { Sample, TrainedInfo } from './types';
 
 export interface ExportedFiles {
@@ -245,6 +246,13 @@ export async function readModelFiles(
       if (!f) throw new Error(`Weights file “${p}” named in model.json was not provided.`);
       parts.push(await f.arrayBuffer());
     }
+    // Checked before building: tfjs makes the layers first and leaks them when weights are short.
+    const need = manifestWeightBytes(manifest);
+    const have = parts.reduce((n, b) => n + b.byteLength, 0);
+    if (need !== null && need !== have)
+      throw new Error(
+        `The weight files hold ${have} bytes but ${jsonFile.name} describes ${need} bytes of weights: they do not belong together or are damaged.`,
+      );
     return [specs, tf.io.CompositeArrayBuffer.join(parts)];
   });
   return { artifacts, metaText: await metaFile.text() };
@@ -300,7 +308,8 @@ export async function importModel(files: File[]): Promise<TrainedInfo> {
 
 export async function exportProject(): Promise<Blob> {
   const t = useApp.getState().train;
-  const rec = await trainDb.loadModel();
+  // The model in use first: with storage full or unavailable it may never have been saved.
+  const rec = internals.activeRecord() ?? (await trainDb.loadModel().catch(() => undefined));
   const images = new Map<string, Uint8Array>();
   const sampleEntries = t.samples.map((v) => {
     const s = internals.samples.get(v.id)!;

@@ -68,6 +68,8 @@ interface Active {
   spec?: InputSpec;
 }
 let active: Active | null = null;
+/** The active head's weights as saved (or as they would be saved when storage fails). */
+let activeRecord: ModelRecord | null = null;
 
 const st = () => useApp.getState().train;
 const set = (p: Parameters<ReturnType<typeof useApp.getState>['setTrain']>[0]) =>
@@ -97,13 +99,24 @@ function projectRecord(): ProjectRecord {
   };
 }
 
+/**
+ * A write failed (storage full or unavailable): the project keeps working in this tab, and the
+ * workspace shows a warning that offers the .zip export. Said once, not on every later write.
+ */
+function storageFailed(e: unknown): void {
+  const message = `${(e as Error).message} The project now lives in this tab only: export it as a .zip to keep it.`;
+  // The first warning stays (e.g. "unavailable" from the start says more than a failed write).
+  if (st().storage) return;
+  notify('error', message);
+  set({ storage: message });
+}
+
 /** Saves the small project record; a failure is shown, and earlier saved state stays intact. */
 async function persist(): Promise<void> {
   try {
     await trainDb.saveProject(projectRecord());
   } catch (e) {
-    set({ error: (e as Error).message });
-    notify('error', (e as Error).message);
+    storageFailed(e);
   }
 }
 
@@ -142,7 +155,7 @@ export function initProject(force = false): Promise<void> {
       set({
         ready: true,
         status: 'idle',
-        error: `Could not open the saved project: ${(e as Error).message}`,
+        storage: `Saved projects are unavailable in this browser (${(e as Error).message}). Training works in this tab only: export the project as a .zip to keep it.`,
       });
     }
   })();
@@ -242,8 +255,7 @@ export async function addSamples(
   try {
     await trainDb.putSamples(added);
   } catch (e) {
-    notify('error', (e as Error).message);
-    set({ error: (e as Error).message });
+    storageFailed(e);
   }
   for (const s of added) samples.set(s.id, s);
   set((t) => ({ samples: [...t.samples, ...added.map(view)] }));
@@ -264,7 +276,7 @@ export async function deleteSamples(ids: string[]): Promise<void> {
   try {
     await trainDb.deleteSamples(ids);
   } catch (e) {
-    notify('error', (e as Error).message);
+    storageFailed(e);
   }
 }
 
@@ -495,7 +507,7 @@ export async function train(): Promise<TrainOutcome> {
       );
       info.valAccuracy = report.accuracy;
       await activateKnn(bb, info);
-      await trainDb.saveModel({ info, weights: { head: [] } });
+      await trainDb.saveModel({ info, weights: { head: [] } }).catch(storageFailed);
       set({ info, report, history: [] });
     } else {
       const trX = embeddingRows(tr.list, tr.y, true);
@@ -580,11 +592,7 @@ export async function train(): Promise<TrainOutcome> {
         const parts = newParts;
         newParts = null;
         await activateHead(bb, info, weights, parts);
-        try {
-          await trainDb.saveModel({ info, weights });
-        } catch (e) {
-          notify('error', (e as Error).message);
-        }
+        await trainDb.saveModel({ info, weights }).catch(storageFailed);
         set({ info, report });
       }
     }
@@ -616,6 +624,7 @@ export async function train(): Promise<TrainOutcome> {
 // ---------------------------------------------------------------- the active classifier
 
 function dropActive(): void {
+  activeRecord = null;
   if (!active) return;
   active.knn?.dispose();
   if (active.handle) engine.unregister(HEAD_ID);
@@ -640,6 +649,7 @@ async function activateHead(
     return p.model;
   });
   active = next;
+  activeRecord = { info, weights };
   releaseBackbones([bb.id, st().settings.baseId]);
 }
 
@@ -652,6 +662,7 @@ async function activateKnn(bb: Backbone, info: TrainedInfo): Promise<void> {
   dropActive();
   bbCache = bb;
   active = { info, knn: new KnnIndex(rows.x, rows.y, info.labels.length, st().settings.knnK) };
+  activeRecord = { info, weights: { head: [] } };
   rows.x.dispose();
   releaseBackbones([bb.id, st().settings.baseId]);
 }
@@ -773,4 +784,6 @@ export const internals = {
   view,
   urls,
   projectRecord,
+  /** The active trained model's record, kept in memory (so it exports when storage fails). */
+  activeRecord: () => activeRecord,
 };

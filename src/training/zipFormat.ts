@@ -78,21 +78,35 @@ export function buildProjectZip(
  * Validates and parses a project zip. `expectDim(baseId)` gives the embedding size of a base
  * (or undefined if that base is unknown here) so a head that cannot fit is refused up front.
  */
+/** Most bytes a project zip may unpack to (a zip bomb is refused before anything is inflated). */
+export const MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024;
+
 export function parseProjectZip(
   bytes: Uint8Array,
   expectDim: (baseId: string) => number | undefined,
+  maxUnzippedBytes = MAX_UNZIPPED_BYTES,
 ): ParsedProject {
   let files: Record<string, Uint8Array>;
+  let unpacked = 0;
   try {
-    files = unzipSync(bytes);
+    // Every entry is checked from the central directory before it is inflated.
+    files = unzipSync(bytes, {
+      filter: (f) => {
+        if (!isSafePath(f.name))
+          throw new ProjectZipError(`Refused: the archive contains an unsafe path “${f.name}”.`);
+        unpacked += f.originalSize;
+        if (unpacked > maxUnzippedBytes)
+          throw new ProjectZipError(
+            `Refused: the archive unpacks to more than ${Math.round(maxUnzippedBytes / 2 ** 20)} MB (a zip bomb?).`,
+          );
+        return true;
+      },
+    });
   } catch (e) {
+    if (e instanceof ProjectZipError) throw e;
     throw new ProjectZipError(
       `This file is not a valid .zip (corrupt or truncated): ${(e as Error).message}.`,
     );
-  }
-  for (const name of Object.keys(files)) {
-    if (!isSafePath(name))
-      throw new ProjectZipError(`Refused: the archive contains an unsafe path “${name}”.`);
   }
   const pj = files['project.json'];
   if (!pj) throw new ProjectZipError('This .zip is not an Ocellus project (no project.json).');

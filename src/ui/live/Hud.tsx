@@ -30,7 +30,7 @@ function Sparkline({ values }: { values: number[] }) {
 export function Hud({ hud }: { hud: HudSnapshot }) {
   const m = hud.memory;
   return (
-    <div className="live-hud" data-testid="live-hud" aria-label="Live performance">
+    <div className="live-hud" data-testid="live-hud" role="group" aria-label="Live performance">
       <div>
         display <b data-testid="hud-display-fps">{fmt(hud.displayFps, 0)}</b> fps · camera{' '}
         {fmt(hud.cameraFps, 0)} fps

@@ -15,7 +15,7 @@ export function CapabilityPanel() {
   const live = useApp(selectLiveRuntime);
   const a = state?.adapter;
   return (
-    <aside className="panel" aria-label="GPU capabilities" data-testid="capabilities">
+    <aside className="panel" aria-label="GPU capabilities" data-testid="capabilities" tabIndex={-1}>
       <h2>GPU and engine</h2>
       <dl className="kv">
         <dt>Backend in use</dt>

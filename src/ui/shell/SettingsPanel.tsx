@@ -15,7 +15,7 @@ export function SettingsPanel() {
   const ids = { backend: useId(), topk: useId(), score: useId(), max: useId(), ssd: useId() };
   const cocoSsd = catalog.models.filter((m) => m.family === 'coco-ssd');
   return (
-    <aside className="panel" aria-label="Settings" data-testid="settings">
+    <aside className="panel" aria-label="Settings" data-testid="settings" tabIndex={-1}>
       <h2>Settings</h2>
       <div className="field">
         <label htmlFor={ids.backend}>Backend</label>

@@ -3,7 +3,7 @@ import { useApp, selectTagImage } from '../../store';
 import { useThumbUrl } from '../../tagging/thumbs';
 import { displayName } from '../../tagging/edits';
 import { BoxOverlay } from './BoxOverlay';
-import { pct } from './format';
+import { pct, visibleName } from './format';
 
 interface Props {
   id: string;
@@ -18,7 +18,7 @@ export const Cell = memo(function Cell({ id, selected, focused, onPointer, onOpe
   const img = useApp(selectTagImage(id));
   const url = useThumbUrl(id, Boolean(img?.hasThumb));
   if (!img) return null;
-  const name = displayName(img);
+  const name = visibleName(displayName(img));
   return (
     <div
       id={`tag-cell-${id}`}
@@ -42,7 +42,7 @@ export const Cell = memo(function Cell({ id, selected, focused, onPointer, onOpe
           </span>
         )}
       </div>
-      <div className="tag-name" title={img.path}>
+      <div className="tag-name" title={visibleName(img.path)}>
         {name}
       </div>
       {img.status === 'queued' && <div className="muted">queued…</div>}

@@ -18,7 +18,8 @@ import {
   unreviewImages,
 } from '../../tagging/actions';
 import { BoxOverlay } from './BoxOverlay';
-import { pct } from './format';
+import { useFocusTrap } from '../a11y/useFocusTrap';
+import { pct, visibleName } from './format';
 import { formatBytes } from '../shell/format';
 
 /** The large view of one image: its tags and boxes, edits, and ←/→ through the current view. */
@@ -33,6 +34,7 @@ export function LargeView() {
   const ids = useMemo(() => (id ? visibleIds(images, order, view) : []), [id, images, order, view]);
   const { url, original } = useLargeUrl(id ?? '', Boolean(img?.hasThumb));
   const dialog = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialog, Boolean(id && img));
   const inputId = useId();
   const [tag, setTag] = useState('');
   const [name, setName] = useState<string | null>(null);
@@ -64,7 +66,7 @@ export function LargeView() {
         className="tag-large"
         role="dialog"
         aria-modal="true"
-        aria-label={`Image ${displayName(img)}`}
+        aria-label={`Image ${visibleName(displayName(img))}`}
         tabIndex={-1}
         data-testid="tag-large"
         onClick={(e) => e.stopPropagation()}
@@ -81,14 +83,14 @@ export function LargeView() {
         }}
       >
         <div className="tag-large-image">
-          {url && <img src={url} alt={displayName(img)} />}
+          {url && <img src={url} alt={visibleName(displayName(img))} />}
           {img.boxes && img.width && img.height && (
             <BoxOverlay boxes={img.boxes} width={img.width} height={img.height} />
           )}
         </div>
         <aside className="tag-large-side">
           {name === null ? (
-            <h3 className="tag-large-name">{displayName(img)}</h3>
+            <h3 className="tag-large-name">{visibleName(displayName(img))}</h3>
           ) : (
             <form
               onSubmit={(e) => {
@@ -107,7 +109,7 @@ export function LargeView() {
             </form>
           )}
           <p className="muted">
-            {img.path} · {formatBytes(img.size)}
+            {visibleName(img.path)} · {formatBytes(img.size)}
             {img.width ? ` · ${img.width}×${img.height}` : ''}
             {!original && img.hasThumb
               ? ' · thumbnail (the original is not kept after a reload)'

@@ -1,6 +1,7 @@
 import { useApp, selectTagRun } from '../../store';
 import { cancelRun, dismissRun, pauseRun, resumeRun } from '../../tagging/actions';
 import { duration } from './format';
+import { Announcer, useAnnouncement } from '../a11y/Announcer';
 
 /** Progress of the batch run: done/total, images per second, ETA, pause and cancel. */
 export function RunBar() {
@@ -17,7 +18,8 @@ export function RunBar() {
         aria-label="Tagging progress"
         aria-valuetext={`${processed} of ${p.total}`}
       />
-      <span className="tag-run-text" role="status" aria-live="polite">
+      {/* Spoken through RunAnnouncer, rate-limited: this text changes with every image. */}
+      <span className="tag-run-text">
         <span data-testid="tag-run-count">
           {processed} / {p.total}
         </span>
@@ -47,4 +49,23 @@ export function RunBar() {
       )}
     </div>
   );
+}
+
+/**
+ * The run's progress for screen readers: "12 of 20 photos tagged", at most every few seconds,
+ * and the end of the run at once. Always mounted, so the live region exists before it speaks.
+ */
+export function RunAnnouncer() {
+  const run = useApp(selectTagRun);
+  const p = run?.progress;
+  const finished = p?.state === 'finished' || p?.state === 'cancelled';
+  const processed = p ? p.done + p.failed : 0;
+  const message = p
+    ? `${processed} of ${p.total} photos tagged${p.failed ? `, ${p.failed} failed` : ''}${p.state === 'cancelled' ? ', cancelled' : p.state === 'finished' ? ', done' : ''}`
+    : '';
+  const text = useAnnouncement(p ? `${p.state}:${processed}/${p.total}` : null, message, {
+    intervalMs: 3000,
+    force: finished,
+  });
+  return <Announcer text={text} testId="tag-announcer" />;
 }

@@ -9,6 +9,7 @@ import {
 } from '../../store';
 import { catalogClassifiers } from '../../tagging/classifiers';
 import {
+  chooseModel,
   clearAll,
   download,
   exportCocoText,
@@ -33,7 +34,6 @@ export function TagToolbar({ onPickFiles, onPickFolder }: Props) {
   const models = useApp(selectModels);
   const run = useApp(selectTagRun);
   const count = useApp(selectTagOrder).length;
-  const setModel = useApp((s) => s.tagSetModelId);
   const notify = useApp((s) => s.notify);
   const importInput = useRef<HTMLInputElement>(null);
   const [modelDialog, setModelDialog] = useState(false);
@@ -54,7 +54,7 @@ export function TagToolbar({ onPickFiles, onPickFolder }: Props) {
         value={modelId}
         disabled={running}
         data-testid="tag-model"
-        onChange={(e) => setModel(e.target.value)}
+        onChange={(e) => void chooseModel(e.target.value)}
       >
         {catalogOptions.map((o) => (
           <option key={o.id} value={o.id} disabled={o.disabled}>

@@ -8,12 +8,13 @@ import {
 } from '../../sources/files';
 import { addFiles, initTagSession } from '../../tagging/actions';
 import { TagToolbar } from './TagToolbar';
-import { RunBar } from './RunBar';
+import { RunAnnouncer, RunBar } from './RunBar';
 import { GalleryFilters } from './GalleryFilters';
 import { Gallery } from './Gallery';
 import { SelectionBar } from './SelectionBar';
 import { LargeView } from './LargeView';
 import { StorageBanner } from './StorageBanner';
+import { ModelChoiceBanner } from './ModelChoiceBanner';
 import { TagDetectBar } from '../detection/TagDetectBar';
 import './tag.css';
 
@@ -113,7 +114,9 @@ export function TagWorkspace() {
         />
       </div>
       <StorageBanner />
+      <ModelChoiceBanner />
       <RunBar />
+      <RunAnnouncer />
       <TagDetectBar />
       {loaded && count === 0 ? (
         <div className="tag-empty">

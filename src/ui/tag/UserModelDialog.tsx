@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useApp, selectTagUserModels } from '../../store';
 import { addUserModel, deleteUserModel } from '../../tagging/actions';
+import { useFocusTrap } from '../a11y/useFocusTrap';
 
 const RANGES: Record<string, [number, number]> = {
   '-1,1': [-1, 1],
@@ -18,6 +19,7 @@ export function UserModelDialog({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const dialog = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialog);
 
   useEffect(() => {
     dialog.current?.focus();

@@ -99,6 +99,7 @@ export function ClassCard({
       </header>
       <div
         className={over ? 'dropzone over' : 'dropzone'}
+        role="group"
         aria-label={`Drop photos for ${cls.name}`}
         data-testid={`drop-${cls.name}`}
         onDragOver={(e) => {

@@ -14,6 +14,8 @@ import { UsePanel } from './UsePanel';
 import { SharePanel } from './SharePanel';
 import { TagImport } from './TagImport';
 import { useWebcam } from './useWebcam';
+import { Announcer, useAnnouncement } from '../a11y/Announcer';
+import { StorageWarning } from './StorageWarning';
 import './train.css';
 
 export function TrainWorkspace() {
@@ -43,6 +45,16 @@ export function TrainWorkspace() {
   );
   const warnings = dataWarnings(counts);
   const last = t.history[t.history.length - 1];
+  const statusText =
+    t.status === 'idle'
+      ? t.lastRun
+        ? `${t.lastRun.cancelled ? 'Cancelled' : 'Done'}: ${t.lastRun.epochs} epochs, ${(t.lastRun.embedSeconds + t.lastRun.trainSeconds).toFixed(1)} s`
+        : ''
+      : t.progress
+        ? `${t.progress.label} ${t.progress.done}/${t.progress.total}`
+        : t.status === 'training' && last
+          ? `Epoch ${last.epoch}: loss ${last.loss.toFixed(3)}${last.valAcc !== undefined ? `, val acc ${(100 * last.valAcc).toFixed(0)}%` : ''}`
+          : `${t.status}…`;
   const onTrain = async () => {
     try {
       await train();
@@ -66,6 +78,7 @@ export function TrainWorkspace() {
           {t.error}
         </p>
       )}
+      {t.storage && <StorageWarning message={t.storage} />}
       <div className="train-grid">
         <div className="train-data">
           <h3>Data</h3>
@@ -145,17 +158,10 @@ export function TrainWorkspace() {
               {t.settings.mode === 'knn' ? 'Build KNN' : 'Train'}
             </button>
             {busy && <button onClick={cancelTraining}>Cancel</button>}
-            <span role="status" className="muted" data-testid="train-status">
-              {t.status === 'idle'
-                ? t.lastRun
-                  ? `${t.lastRun.cancelled ? 'Cancelled' : 'Done'}: ${t.lastRun.epochs} epochs, ${(t.lastRun.embedSeconds + t.lastRun.trainSeconds).toFixed(1)} s`
-                  : ''
-                : t.progress
-                  ? `${t.progress.label} ${t.progress.done}/${t.progress.total}`
-                  : t.status === 'training' && last
-                    ? `Epoch ${last.epoch}: loss ${last.loss.toFixed(3)}${last.valAcc !== undefined ? `, val acc ${(100 * last.valAcc).toFixed(0)}%` : ''}`
-                    : `${t.status}…`}
+            <span className="muted" data-testid="train-status">
+              {statusText}
             </span>
+            <StatusAnnouncer text={statusText} final={t.status === 'idle'} />
           </div>
           <TrainingCharts history={t.history} />
           {t.report && (
@@ -183,4 +189,10 @@ export function TrainWorkspace() {
       </div>
     </section>
   );
+}
+
+/** Training progress for screen readers: every epoch is too often, so at most every 3 s; the end at once. */
+function StatusAnnouncer({ text, final }: { text: string; final: boolean }) {
+  const said = useAnnouncement(text || null, text, { intervalMs: 3000, force: final });
+  return <Announcer text={said} testId="train-announcer" />;
 }

@@ -4,6 +4,18 @@ import { predictBlob } from '../../training/project';
 import type { TrainedInfo } from '../../training/types';
 import { ConfidenceBars } from './ConfidenceBars';
 import { filesFromDrop, onlyImages } from './files';
+import { Announcer } from '../a11y/Announcer';
+
+/** What screen readers hear when results appear: the top class of each photo (first three). */
+function announcement(results: Result[], labels: string[]): string {
+  if (!results.length) return '';
+  const say = (r: Result) => {
+    const best = r.probs.indexOf(Math.max(...r.probs));
+    return `${r.name}: ${labels[best]}, ${Math.round(100 * r.probs[best])}%`;
+  };
+  const more = results.length > 3 ? `, and ${results.length - 3} more` : '';
+  return `${results.length} photo${results.length > 1 ? 's' : ''} classified. ${results.slice(0, 3).map(say).join('; ')}${more}`;
+}
 
 interface Result {
   name: string;
@@ -35,6 +47,7 @@ export function UsePanel({ info }: { info: TrainedInfo }) {
     <div className="use-panel">
       <div
         className={over ? 'dropzone over' : 'dropzone'}
+        role="group"
         aria-label="Drop photos to classify with the trained model"
         data-testid="use-drop"
         onDragOver={(e) => {
@@ -59,7 +72,12 @@ export function UsePanel({ info }: { info: TrainedInfo }) {
           />
         </label>
       </div>
-      {error && <p className="err">{error}</p>}
+      {error && (
+        <p className="err" role="alert">
+          {error}
+        </p>
+      )}
+      <Announcer text={announcement(results, info.labels)} testId="use-announcer" />
       <ul className="use-results" data-testid="use-results">
         {results.map((r) => {
           const best = r.probs.indexOf(Math.max(...r.probs));
