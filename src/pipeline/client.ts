@@ -256,6 +256,19 @@ export class PipelineClient {
     return { memory: r.memory, frames: r.frames, backend: r.backend };
   }
 
+  /** Tests: loses the inference side's GPU device and resolves once it has recovered. */
+  async loseDevice(): Promise<{
+    memory: MemorySnapshot;
+    frames: number;
+    backend: BackendName | null;
+  }> {
+    const r = await this.request<Extract<WorkerMessage, { type: 'stats' }>>((requestId) => ({
+      type: 'lose-device',
+      requestId,
+    }));
+    return { memory: r.memory, frames: r.frames, backend: r.backend };
+  }
+
   /** Model-only timing of the current tasks on these frames (bench). */
   async modelOnly(bitmaps: ImageBitmap[]): Promise<{ uploadMs: number[]; modelMs: number[] }> {
     const r = await this.request<Extract<WorkerMessage, { type: 'model-only' }>>(

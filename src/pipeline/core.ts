@@ -89,20 +89,48 @@ export class InferenceCore {
       case 'frame':
         return this.frame(msg.frameId, msg.bitmap);
       case 'stats':
-        this.post({
-          type: 'stats',
-          requestId: msg.requestId,
-          backend: engine.state?.backend ?? null,
-          memory: memory(),
-          frames: this.frames,
-        });
+        this.postStats(msg.requestId);
         return;
+      case 'lose-device':
+        return this.loseDevice(msg.requestId);
       case 'model-only':
         return this.modelOnly(msg.requestId, msg.bitmaps);
       case 'dispose':
         this.disposeTasks();
         return;
     }
+  }
+
+  private postStats(requestId: number): void {
+    this.post({
+      type: 'stats',
+      requestId,
+      backend: engine.state?.backend ?? null,
+      memory: memory(),
+      frames: this.frames,
+    });
+  }
+
+  /** Loses the device on purpose (tests); the engine rebuilds the models, frames go on after. */
+  private async loseDevice(requestId: number): Promise<void> {
+    if (!engine.simulateLoss()) {
+      const backend = engine.state?.backend ?? 'none';
+      this.post({
+        type: 'error',
+        where: 'frame',
+        message: `${backend} has no GPU device to lose`,
+        fatal: false,
+        requestId,
+      });
+      return;
+    }
+    // The loss event arrives asynchronously; wait for it and for the recovery it starts.
+    const before = engine.lossCount;
+    for (let i = 0; i < 200 && engine.lossCount === before; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await engine.whenReady();
+    this.postStats(requestId);
   }
 
   private async init(backend: BackendPreference): Promise<void> {
@@ -151,6 +179,8 @@ export class InferenceCore {
   }
 
   private async frame(frameId: number, bitmap: ImageBitmap): Promise<void> {
+    // After a device loss, frames wait for the rebuilt models instead of failing on dead ones.
+    await engine.whenReady();
     const t0 = performance.now();
     const { width, height } = bitmap;
     let frame: tf.Tensor3D | null = null;

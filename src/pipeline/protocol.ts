@@ -85,6 +85,8 @@ export type HostMessage =
   | { type: 'frame'; frameId: number; bitmap: ImageBitmap }
   | { type: 'stats'; requestId: number }
   | { type: 'model-only'; requestId: number; bitmaps: ImageBitmap[] }
+  /** Tests: lose the inference side's GPU device; answered with `stats` once it has recovered. */
+  | { type: 'lose-device'; requestId: number }
   | { type: 'dispose' };
 
 // ---- worker → host ----
@@ -192,6 +194,7 @@ export function parseHostMessage(data: unknown): HostMessage | null {
     case 'frame':
       return isNum(data.frameId) && isBitmap(data.bitmap) ? (data as HostMessage) : null;
     case 'stats':
+    case 'lose-device':
       return isNum(data.requestId) ? (data as HostMessage) : null;
     case 'model-only':
       return isNum(data.requestId) && Array.isArray(data.bitmaps) && data.bitmaps.every(isBitmap)

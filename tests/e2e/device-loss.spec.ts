@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { openPage, waitForEngine, type GpuMode } from '../harness/browser';
-import { imagenetSamples } from '../harness/data';
+import { cocoImage, imagenetSamples, makeY4m, requireShared } from '../harness/data';
 
 const baseUrl = inject('baseUrl');
 
@@ -40,6 +40,55 @@ describe.each([
       const after = await classifyZebra(h.page);
       expect(after[0].label).toBe(before[0].label);
       expect(after[0].probability).toBeCloseTo(before[0].probability, 3);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe.each([
+  ['webgpu', 'webgpu'],
+  ['webgl', 'webgl'],
+] as [string, GpuMode][])('a lost GPU device in the Live worker on %s', (backend, gpu) => {
+  it('is recovered in the worker, and the live loop goes on with the same answer', async () => {
+    requireShared();
+    const h = await openPage(`${baseUrl}?backend=${backend}`, {
+      gpu,
+      fakeVideo: makeY4m(cocoImage('000000000036'), 'coco-000000000036'),
+    });
+    try {
+      const p = h.page;
+      await waitForEngine(p);
+      // Classification only: on a software GPU each detector frame takes tens of seconds.
+      await p.evaluate(() =>
+        window.ocellus!.store.getState().updateLive({ classify: true, detect: false }),
+      );
+      await p.getByRole('tab', { name: 'Live' }).click();
+      const top = p.locator('[data-task="classifier"] [data-testid="live-labels"] li').first();
+      await expect.poll(() => top.textContent(), { timeout: 240_000 }).toMatch(/umbrella/);
+      const before = await p.evaluate(() => window.ocellus!.live.stats());
+      expect(before.backend).toBe(backend);
+
+      const after = await p.evaluate(() => window.ocellus!.live.loseDevice());
+      expect(after.backend).toBe(backend);
+      await p
+        .getByTestId('notices')
+        .getByText(/Live recovered from a lost GPU device/)
+        .waitFor({
+          timeout: 120_000,
+        });
+      // New frames after the recovery, with the same answer, and no tensors left behind.
+      const resultsThen = await p.evaluate(() => window.ocellus!.live.hud()?.results ?? 0);
+      await expect
+        .poll(() => p.evaluate(() => window.ocellus!.live.hud()?.results ?? 0), {
+          timeout: 240_000,
+        })
+        .toBeGreaterThan(resultsThen + 2);
+      const last = await p.evaluate(() => window.ocellus!.live.lastResult());
+      expect(last?.labels.classifier?.[0]?.label).toMatch(/umbrella/);
+      const end = await p.evaluate(() => window.ocellus!.live.stats());
+      expect(end.memory.numTensors).toBe(before.memory.numTensors);
+      expect(h.consoleErrors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
     } finally {
       await h.close();
     }

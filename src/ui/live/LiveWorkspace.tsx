@@ -87,6 +87,7 @@ export function LiveWorkspace() {
   useEffect(() => {
     if (engineStatus !== 'ready') return;
     let cancelled = false;
+    let deviceLost = false;
     const off = onPipelineEvent((e) => {
       if (e.progress) {
         const p = e.progress;
@@ -94,8 +95,19 @@ export function LiveWorkspace() {
         setProgress(`${p.phase} ${p.modelId ?? p.message}${pct}`);
       }
       if (e.error?.fatal) setPipelineError(e.error.message);
+      if (e.error && !e.error.fatal && e.error.where === 'frame' && /lost/i.test(e.error.message)) {
+        deviceLost = true;
+        setProgress(`GPU device lost (${e.error.message}): reloading the models…`);
+      }
       // After a GPU-loss recovery the inference side may be on another backend.
-      if (e.ready) setLiveRuntime({ ...useApp.getState().liveRuntime, backend: e.ready.backend });
+      if (e.ready) {
+        setLiveRuntime({ ...useApp.getState().liveRuntime, backend: e.ready.backend });
+        if (deviceLost) {
+          deviceLost = false;
+          setProgress(null);
+          notify('info', `Live recovered from a lost GPU device and runs on ${e.ready.backend}.`);
+        }
+      }
     });
     getPipeline(backendPref, mainBackend)
       .then((c) => {
@@ -111,7 +123,7 @@ export function LiveWorkspace() {
       cancelled = true;
       off();
     };
-  }, [engineStatus, backendPref, mainBackend, setLiveRuntime]);
+  }, [engineStatus, backendPref, mainBackend, setLiveRuntime, notify]);
 
   useEffect(() => {
     const video = videoRef.current;

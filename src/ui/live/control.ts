@@ -32,6 +32,8 @@ export interface LiveAutomation {
   /** The inference side's tf.memory() (the worker's own tf), and frames processed there. */
   stats: () => Promise<{ memory: MemorySnapshot; frames: number; backend: string | null }>;
   history: () => { latency: number[]; work: number[]; model: number[] } | null;
+  /** Loses the inference side's GPU device (device.destroy / WEBGL_lose_context); resolves after recovery. */
+  loseDevice: () => Promise<{ memory: MemorySnapshot; frames: number; backend: string | null }>;
   /** Model-only time of the current tasks on `n` fresh frames of the same video. */
   modelOnly: (n: number) => Promise<{ uploadMs: number[]; modelMs: number[] }>;
   /** Watches the running loop until `frames` more results (or `maxMs`), counting long tasks. */
@@ -137,6 +139,10 @@ export const liveAutomation: LiveAutomation = {
     return active.loop.client.stats();
   },
   history: () => active?.loop.history ?? null,
+  loseDevice: async () => {
+    if (!active) throw new Error('the Live workspace is not running');
+    return active.loop.client.loseDevice();
+  },
   modelOnly: async (n) => {
     if (!active) throw new Error('the Live workspace is not running');
     const { loop, video } = active;
