@@ -130,7 +130,7 @@ describe('Live snapshot to Tag', () => {
 });
 
 describe('Live with the model trained in Train', () => {
-  it('runs the trained model on every frame next to the catalog classifier', async () => {
+  it('runs the trained model on every frame next to the catalog classifier, and in Tag', async () => {
     requireShared();
     const h = await openPage(`${baseUrl}?backend=wasm`, {
       gpu: 'none',
@@ -160,12 +160,33 @@ describe('Live with the model trained in Train', () => {
         { scene, flowers },
       );
       expect(trained).toEqual(['umbrella scene', 'daisy']);
+      // The same model becomes Tag's classifier ("Use in Tag" in Train).
+      await p.getByRole('tab', { name: 'Train' }).click();
+      await p.getByRole('button', { name: 'Use in Tag' }).click();
+      await expect
+        .poll(() => p.evaluate(() => window.ocellus!.store.getState().tagModelId), {
+          timeout: 60_000,
+        })
+        .toMatch(/^user:/);
       await p.getByRole('tab', { name: 'Live' }).click();
       await p.getByRole('checkbox', { name: 'Your model' }).check();
       const top = p.locator('[data-task="Your model"] [data-testid="live-labels"] li').first();
       await expect.poll(() => top.textContent(), { timeout: 120_000 }).toMatch(/^umbrella scene/);
       // The catalog classifier still runs on the same frames.
       expect(await p.locator('[data-task="classifier"] li').count()).toBeGreaterThan(0);
+      // A snapshot goes to Tag, which tags it with the trained model.
+      await p.getByRole('button', { name: 'Snapshot → Tag' }).click();
+      await p.getByRole('tab', { name: 'Tag' }).click();
+      const cell = p.locator('[data-testid="tag-cell"][data-name^="live-"]');
+      await expect
+        .poll(() => cell.first().getAttribute('data-status'), { timeout: 120_000 })
+        .toBe('done');
+      const tags = await cell
+        .first()
+        .getByTestId('tag-cell-tags')
+        .locator('.label')
+        .allTextContents();
+      expect(tags[0]).toBe('umbrella scene');
     } finally {
       await h.close();
     }

@@ -8,6 +8,7 @@ import {
   importModel,
   importProject,
 } from '../../training/modelio';
+import { sendTrainedModelToTag } from '../../training/toTag';
 
 export function SharePanel({ canExport, busy }: { canExport: boolean; busy: boolean }) {
   const notify = useApp((s) => s.notify);
@@ -33,6 +34,17 @@ export function SharePanel({ canExport, busy }: { canExport: boolean; busy: bool
         }
       >
         Export model
+      </button>
+      <button
+        disabled={!canExport || busy}
+        onClick={() =>
+          void act(async () => {
+            await sendTrainedModelToTag();
+            return 'Added to Tag as one of your models and picked as its classifier.';
+          })
+        }
+      >
+        Use in Tag
       </button>
       <label className="filepick button" aria-disabled={busy}>
         Import model…
