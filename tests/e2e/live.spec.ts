@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { FLOWERS, cocoImage, cocoLabels, makeY4m, requireShared } from '../harness/data';
+import { readFileSync } from 'node:fs';
+import { cocoImage, cocoLabels, makeY4m, requireShared } from '../harness/data';
+import { flowerPhotos } from '../harness/ui';
 
 const baseUrl = inject('baseUrl');
 const PHOTO = '000000000036'; // a woman holding an umbrella: labels 0 (person) and 25 (umbrella)
@@ -141,11 +141,9 @@ describe('Live with the model trained in Train', () => {
       await waitForEngine(p);
       // Two classes: the scene the camera shows, and flowers.
       const scene = readFileSync(cocoImage(PHOTO)).toString('base64');
-      const flowers = readdirSync(join(FLOWERS, 'daisy'))
-        .filter((f) => f.endsWith('.jpg'))
-        .sort()
+      const flowers = flowerPhotos('daisy')
         .slice(0, 3)
-        .map((f) => readFileSync(join(FLOWERS, 'daisy', f)).toString('base64'));
+        .map((f) => readFileSync(f).toString('base64'));
       const trained = await p.evaluate(
         async ({ scene, flowers }) => {
           const t = window.ocellus!.train;

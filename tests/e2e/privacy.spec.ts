@@ -7,44 +7,16 @@
  * WASM keeps it short: this checks where data goes, not the GPU.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { FLOWERS, cocoImage, imagenetSamples, makeY4m, requireShared } from '../harness/data';
+import { addTrainClass, dropFiles, flowerPhotos } from '../harness/ui';
+import { cocoImage, imagenetSamples, makeY4m, requireShared } from '../harness/data';
 import type { ExportedSession } from '../../src/tagging/exportFormats';
 
 const baseUrl = inject('baseUrl');
 const PHOTO = '000000000036'; // coco128: a woman holding an umbrella
 const PER_CLASS = 4;
 
-function flowerPhotos(cls: string): string[] {
-  return readdirSync(join(FLOWERS, cls))
-    .filter((f) => f.endsWith('.jpg'))
-    .sort()
-    .slice(0, PER_CLASS)
-    .map((f) => join(FLOWERS, cls, f));
-}
-
-/** Drops files on an element the way a browser does: a drop event carrying a DataTransfer. */
-async function dropFiles(page: Page, testId: string, files: string[]): Promise<void> {
-  const payload = files.map((f) => ({
-    name: f.split('/').pop()!,
-    data: readFileSync(f).toString('base64'),
-  }));
-  const dt = await page.evaluateHandle(async (items) => {
-    const dt = new DataTransfer();
-    for (const it of items) {
-      const blob = await (await fetch(`data:image/jpeg;base64,${it.data}`)).blob();
-      dt.items.add(new File([blob], it.name, { type: 'image/jpeg' }));
-    }
-    return dt;
-  }, payload);
-  await page.dispatchEvent(`[data-testid="${testId}"]`, 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent(`[data-testid="${testId}"]`, 'drop', { dataTransfer: dt });
-}
-
-/** URLs that are neither this origin nor data:/blob: (which never leave the device). */
 function foreign(urls: string[], origin: string): string[] {
   return urls.filter((u) => {
     if (u.startsWith('data:') || u.startsWith('blob:')) return false;
@@ -103,16 +75,20 @@ describe.skipIf(process.env.OCELLUS_E2E_SERVER === 'dev')(
         '[data-testid="tag-file-input"]',
         samples.map((s) => s.file),
       );
-      await p.waitForFunction(
-        () => {
-          const s = window.ocellus!.store.getState();
-          return (
-            s.tagOrder.length === 4 && s.tagOrder.every((id) => s.tagImages[id].status === 'done')
-          );
-        },
-        undefined,
-        { timeout: 180_000 },
-      );
+      // The snapshot from Live and the three photos, all tagged (a failure shows each status).
+      await expect
+        .poll(
+          () =>
+            p.evaluate(() => {
+              const s = window.ocellus!.store.getState();
+              return s.tagOrder.map((id) => `${s.tagImages[id].name}:${s.tagImages[id].status}`);
+            }),
+          { timeout: 180_000, interval: 1000 },
+        )
+        .toEqual([
+          expect.stringMatching(/^live-.*\.jpg:done$/),
+          ...samples.map((s) => `${s.wnid}_${s.name}.JPEG:done`),
+        ]);
       const [download] = await Promise.all([
         p.waitForEvent('download'),
         p.getByTestId('tag-export-json').click(),
@@ -139,12 +115,8 @@ describe.skipIf(process.env.OCELLUS_E2E_SERVER === 'dev')(
         }),
       );
       for (const name of ['daisy', 'sunflowers']) {
-        await p.getByRole('button', { name: 'Add class' }).click();
-        const input = p.getByLabel('Class name').last();
-        await input.fill(name);
-        await input.blur();
-        await p.getByTestId(`drop-${name}`).waitFor();
-        await dropFiles(p, `drop-${name}`, flowerPhotos(name));
+        await addTrainClass(p, name);
+        await dropFiles(p, `drop-${name}`, flowerPhotos(name).slice(0, PER_CLASS));
         await expect
           .poll(() => p.getByTestId(`count-${name}`).textContent(), { timeout: 60_000 })
           .toBe(String(PER_CLASS));

@@ -5,40 +5,19 @@
  * tf.loadLayersModel in a page with the same prediction. Then a Teachable Machine-format import.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { FLOWERS, requireShared } from '../harness/data';
+import { addTrainClass, dropFiles, flowerPhotos } from '../harness/ui';
+import { requireShared } from '../harness/data';
 
 const baseUrl = inject('baseUrl');
 // Eight to train and two to validate per class: enough for a stable head on the 0.25 base.
 const PER_CLASS = 10;
 
-function photos(cls: string): string[] {
-  return readdirSync(join(FLOWERS, cls))
-    .filter((f) => f.endsWith('.jpg'))
-    .sort()
-    .map((f) => join(FLOWERS, cls, f));
-}
-
 const b64 = (f: string) => readFileSync(f).toString('base64');
-
-/** Drops files on an element the way a browser does: a drop event carrying a DataTransfer. */
-async function dropFiles(page: Page, testId: string, files: string[]): Promise<void> {
-  const payload = files.map((f) => ({ name: f.split('/').pop()!, data: b64(f) }));
-  const dt = await page.evaluateHandle(async (items) => {
-    const dt = new DataTransfer();
-    for (const it of items) {
-      const blob = await (await fetch(`data:image/jpeg;base64,${it.data}`)).blob();
-      dt.items.add(new File([blob], it.name, { type: 'image/jpeg' }));
-    }
-    return dt;
-  }, payload);
-  await page.dispatchEvent(`[data-testid="${testId}"]`, 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent(`[data-testid="${testId}"]`, 'drop', { dataTransfer: dt });
-}
 
 async function predictInPage(page: Page, file: string): Promise<number[]> {
   return page.evaluate(async (data) => {
@@ -49,8 +28,8 @@ async function predictInPage(page: Page, file: string): Promise<number[]> {
 
 describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
   let h: PageHandle;
-  const daisy = photos('daisy');
-  const sunflowers = photos('sunflowers');
+  const daisy = flowerPhotos('daisy');
+  const sunflowers = flowerPhotos('sunflowers');
   const heldOut = sunflowers[PER_CLASS + 3];
   let appProbs: number[] = [];
 
@@ -75,11 +54,7 @@ describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
       }),
     );
     for (const name of ['daisy', 'sunflowers']) {
-      await p.getByRole('button', { name: 'Add class' }).click();
-      const input = p.getByLabel('Class name').last();
-      await input.fill(name);
-      await input.blur();
-      await p.getByTestId(`drop-${name}`).waitFor();
+      await addTrainClass(p, name);
     }
     await dropFiles(p, 'drop-daisy', daisy.slice(0, PER_CLASS));
     await dropFiles(p, 'drop-sunflowers', sunflowers.slice(0, PER_CLASS));
@@ -222,7 +197,7 @@ describe('Teachable Machine import', () => {
 
   it('imports a TM image model export (model.json, weights.bin, metadata.json) and runs it', async () => {
     const p = h.page;
-    const photo = photos('roses')[0];
+    const photo = flowerPhotos('roses')[0];
     // The fixture in Teachable Machine's layout: a Sequential of a truncated MobileNet (a nested
     // model ending in global pooling) and a dense head, input 224x224x3 in [-1, 1].
     const fixture = await p.evaluate(async (data) => {
