@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { createDeflate, crc32, deflateSync } from 'node:zlib';
+import { rng } from '../../src/training/split';
 
 // ---------------------------------------------------------------- PNG
 
@@ -199,18 +200,6 @@ export interface HostileFile {
   path: string;
   name: string;
   expected: Expected;
-}
-
-/** A deterministic PRNG (mulberry32) for the bit flips. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function flipBits(b: Buffer, from: number, count: number, seed: number): Buffer {
