@@ -74,9 +74,11 @@ export class RateMeter {
     while (this.times.length > 2 && now - this.times[0] > this.windowMs) this.times.shift();
     // Forget entirely after a silence far longer than the stream's own cadence (a detector on a
     // software GPU may take a minute per frame, and still deserves a nonzero rate).
+    // A single event is kept whatever its age: it is the start of the next interval, and a
+    // detector that takes 40 s per frame would otherwise never hold two.
     const n = this.times.length;
-    if (!n) return;
-    const cadence = n >= 2 ? (this.times[n - 1] - this.times[0]) / (n - 1) : 0;
+    if (n < 2) return;
+    const cadence = (this.times[n - 1] - this.times[0]) / (n - 1);
     if (now - this.times[n - 1] > Math.max(30_000, 4 * cadence)) this.times = [];
   }
 

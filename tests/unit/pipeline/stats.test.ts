@@ -37,5 +37,13 @@ describe('latency statistics', () => {
     expect(crawl.rate(80_000)).toBeCloseTo(0.025, 3);
     expect(crawl.rate(100_000)).toBeGreaterThan(0);
     expect(crawl.rate(400_000)).toBe(0);
+    // The HUD polls every 500 ms between results 45 s apart: the rate must still appear.
+    const polled = new RateMeter(2000);
+    let t = 0;
+    for (let k = 0; k < 3; k++, t += 45_000) {
+      polled.tick(t);
+      for (let u = t; u < t + 45_000; u += 500) polled.rate(u);
+    }
+    expect(polled.rate(t - 45_000 + 100)).toBeGreaterThan(0.02);
   });
 });
