@@ -85,6 +85,32 @@ export function labelPlacement(
 }
 
 /**
+ * A label chip for `rect` (a box, or just a point to hang it from): white text on a dark backing
+ * with a swatch of `accent`, placed by `labelPlacement`. Expects the context's font to be set.
+ */
+export function drawLabelChip(
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  text: string,
+  rect: BoxXYWH,
+  accent: string,
+  fontSize: number,
+  canvasW: number,
+  canvasH: number,
+): void {
+  const padX = Math.round(fontSize * 0.4);
+  const chipH = Math.round(fontSize * 1.45);
+  const swatch = Math.max(3, Math.round(fontSize * 0.3));
+  const chipW = ctx.measureText(text).width + padX * 2 + swatch;
+  const at = labelPlacement(rect, chipW, chipH, canvasW, canvasH);
+  ctx.fillStyle = LABEL_BACKING;
+  ctx.fillRect(at.x, at.y, chipW, chipH);
+  ctx.fillStyle = accent;
+  ctx.fillRect(at.x, at.y, swatch, chipH);
+  ctx.fillStyle = LABEL_TEXT;
+  ctx.fillText(text, at.x + swatch + padX, at.y + chipH / 2);
+}
+
+/**
  * Draws boxes onto `ctx` (which it does not clear). Sizes default to values that stay legible
  * from thumbnails to full-screen video.
  */
@@ -98,8 +124,6 @@ export function drawDetections(
   const canvasH = opts.canvasHeight ?? ctx.canvas.height;
   const lineWidth = opts.lineWidth ?? 2;
   const fontSize = opts.fontSize ?? 13;
-  const padX = Math.round(fontSize * 0.4);
-  const chipH = Math.round(fontSize * 1.45);
   ctx.save();
   ctx.font = `600 ${fontSize}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
@@ -115,16 +139,7 @@ export function drawDetections(
     ctx.strokeStyle = colour;
     ctx.strokeRect(r.x, r.y, r.width, r.height);
     if (opts.labels === false) return;
-    const text = labelText(b);
-    const swatch = Math.max(3, Math.round(fontSize * 0.3));
-    const chipW = ctx.measureText(text).width + padX * 2 + swatch;
-    const at = labelPlacement(r, chipW, chipH, canvasW, canvasH);
-    ctx.fillStyle = LABEL_BACKING;
-    ctx.fillRect(at.x, at.y, chipW, chipH);
-    ctx.fillStyle = colour;
-    ctx.fillRect(at.x, at.y, swatch, chipH);
-    ctx.fillStyle = LABEL_TEXT;
-    ctx.fillText(text, at.x + swatch + padX, at.y + chipH / 2);
+    drawLabelChip(ctx, labelText(b), r, colour, fontSize, canvasW, canvasH);
   });
   ctx.restore();
 }

@@ -42,7 +42,7 @@ export class InferenceCore {
   ) {
     engine.subscribe((e) => {
       if (e.type === 'lost')
-        this.post({ type: 'error', where: 'frame', message: e.message, fatal: false });
+        this.post({ type: 'error', where: 'device', message: e.message, fatal: false });
       if (e.type === 'recovered') this.postReady();
       if (e.type === 'recovery-failed')
         this.post({ type: 'error', where: 'init', message: e.message, fatal: true });

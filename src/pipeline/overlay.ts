@@ -4,32 +4,12 @@
  * on a dark backing. Boxes arrive in video pixels and are mapped onto the element's letterboxed
  * (object-fit: contain) picture, mirrored when the preview is.
  */
-import { containTransform, drawDetections, labelPlacement } from '../detection/draw';
-import { LABEL_BACKING, LABEL_TEXT } from '../detection/colors';
+import { containTransform, drawDetections, drawLabelChip } from '../detection/draw';
 import type { DrawnBox } from './tracks';
 import type { LabelScore } from './smoothing';
 
 const CLASSIFY_ACCENT = '#4cc9f0';
-
-/** A classification label chip (top-left of the picture), styled like the box labels. */
-function labelChip(
-  ctx: CanvasRenderingContext2D,
-  text: string,
-  x: number,
-  y: number,
-  canvas: { width: number; height: number },
-): void {
-  const padX = 5;
-  const h = 18;
-  const w = ctx.measureText(text).width + padX * 2 + 4;
-  const at = labelPlacement({ x, y, width: w, height: h }, w, h, canvas.width, canvas.height);
-  ctx.fillStyle = LABEL_BACKING;
-  ctx.fillRect(at.x, at.y, w, h);
-  ctx.fillStyle = CLASSIFY_ACCENT;
-  ctx.fillRect(at.x, at.y, 4, h);
-  ctx.fillStyle = LABEL_TEXT;
-  ctx.fillText(text, at.x + 4 + padX, at.y + h / 2);
-}
+const CHIP_FONT = 13;
 
 export interface OverlayScene {
   videoWidth: number;
@@ -60,14 +40,13 @@ export function drawOverlay(canvas: HTMLCanvasElement, scene: OverlayScene): voi
     { ...t, mirror: scene.mirror },
     { alpha: (i) => shown[i].opacity, canvasWidth: cw, canvasHeight: ch },
   );
-  ctx.font = '600 13px system-ui, sans-serif';
+  // Classification labels, one chip per line from the picture's top-left corner.
+  ctx.font = `600 ${CHIP_FONT}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
-  let y = t.offsetY + 6;
-  for (const l of scene.labels) {
-    labelChip(ctx, `${l.label} ${Math.round(l.probability * 100)}%`, t.offsetX + 8, y + 18, {
-      width: cw,
-      height: ch,
-    });
-    y += 22;
-  }
+  scene.labels.forEach((l, k) => {
+    const text = `${l.label} ${Math.round(l.probability * 100)}%`;
+    // A zero-size rect just below where the chip goes: it is placed above it.
+    const at = { x: t.offsetX + 8, y: t.offsetY + 25 + k * 22, width: 0, height: 0 };
+    drawLabelChip(ctx, text, at, CLASSIFY_ACCENT, CHIP_FONT, cw, ch);
+  });
 }

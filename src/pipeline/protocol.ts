@@ -132,7 +132,8 @@ export type WorkerMessage =
     }
   | {
       type: 'error';
-      where: 'init' | 'tasks' | 'frame' | 'protocol' | 'stats';
+      /** 'device': the GPU device was lost; a `ready` follows once the models are rebuilt. */
+      where: 'init' | 'tasks' | 'frame' | 'protocol' | 'stats' | 'device';
       message: string;
       fatal: boolean;
       frameId?: number;

@@ -7,9 +7,8 @@ import { fromFileList } from '../sources/files';
 import { addFiles, initTagSession } from './actions';
 
 export interface AddFilesDetail {
-  target: 'tag' | 'train';
+  target: 'tag';
   files: File[];
-  classId?: string;
 }
 
 export const ADD_FILES_EVENT = 'ocellus:add-files';

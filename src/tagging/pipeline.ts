@@ -4,7 +4,8 @@
  * the UI (through tagActions) and, unchanged, by the eval CLI and the benchmark.
  */
 import { tf } from '../engine/tf';
-import { engine, type ModelHandle } from '../engine/engine';
+import type { ModelHandle } from '../engine/engine';
+import { disposeQuietly, surviveDeviceLoss } from '../engine/deviceLoss';
 import { classifyBatch, type Prediction as RawPrediction } from '../classification/classifier';
 import { paddedBatchSize, rgbBatchToInput } from '../classification/preprocess';
 import type { DecodePool } from '../sources/decodePool';
@@ -47,52 +48,6 @@ const toPrediction = (p: RawPrediction): Prediction => ({
   index: p.index,
   score: p.probability,
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A tensor of a backend that died with its device may refuse to be disposed; it is gone anyway. */
-function disposeQuietly(t: tf.Tensor): void {
-  try {
-    t.dispose();
-  } catch {
-    /* its backend was torn down by the recovery */
-  }
-}
-
-/**
- * Whether a failure is down to a device loss: on a GPU backend a destroyed device fails its
- * readbacks (`mapAsync`) a while before its `lost` promise settles, so wait up to 3 s for it.
- */
-async function lossFollows(losses: number): Promise<boolean> {
-  const gpu = engine.state?.backend === 'webgpu' || engine.state?.backend === 'webgl';
-  for (let waited = 0; ; waited += 100) {
-    if (engine.lossCount !== losses || engine.isRecovering) return true;
-    if (!gpu || waited >= 3000) return false;
-    await sleep(100);
-  }
-}
-
-/**
- * Runs one batch so that a GPU device loss does not lose it: the batch waits for a recovery in
- * progress, and a batch that failed or finished while the device was being lost (a lost WebGL
- * context reads back zeros, not an error) is run again on the recovered engine. The pixels are
- * still in memory, so nothing has to be decoded again.
- */
-export async function surviveDeviceLoss<T>(run: () => Promise<T>, maxLosses = 3): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    await engine.whenReady();
-    const losses = engine.lossCount;
-    let out: T;
-    try {
-      out = await run();
-    } catch (e) {
-      if (attempt >= maxLosses || !(await lossFollows(losses))) throw e;
-      continue;
-    }
-    if (engine.lossCount === losses) return out;
-    if (attempt >= maxLosses) throw new Error('the GPU device was lost again and again');
-  }
-}
 
 export function createPipeline<I extends PipelineItem>(opts: PipelineOptions<I>) {
   const { classifier, handle } = opts;

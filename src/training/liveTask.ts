@@ -13,8 +13,11 @@ interface ExportMeta {
   preprocessing: { width: number; height: number; range: [number, number] };
 }
 
-/** The task spec for the active trained model; throws when there is none (or it is KNN). */
-export async function trainedLiveTask(topK: number): Promise<ModelTaskSpec> {
+/**
+ * The task spec for the active trained model, every class in its top-k (the caller may lower it);
+ * throws when there is none (or it is KNN).
+ */
+export async function trainedLiveTask(): Promise<ModelTaskSpec> {
   const files = await exportModel();
   const json = JSON.parse(files.modelJson) as {
     modelTopology: object;
@@ -42,6 +45,6 @@ export async function trainedLiveTask(topK: number): Promise<ModelTaskSpec> {
     },
     labels: meta.labels,
     outputKind: 'probabilities',
-    topK: Math.min(topK, meta.labels.length),
+    topK: meta.labels.length,
   };
 }

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { addTrainClass, dropFiles, flowerPhotos } from '../harness/ui';
+import { addTrainClass, dropFiles, flowerPhotos, openTrain } from '../harness/ui';
 import { cocoImage, imagenetSamples, makeY4m, requireShared } from '../harness/data';
 import type { ExportedSession } from '../../src/tagging/exportFormats';
 
@@ -104,16 +104,12 @@ describe.skipIf(process.env.OCELLUS_E2E_SERVER === 'dev')(
 
     it('Train: trains a 2-class model on the device and exports it', async () => {
       const p = h.page;
-      await p.getByRole('tab', { name: 'Train' }).click();
-      await p.getByRole('button', { name: 'Add class' }).waitFor();
-      await p.evaluate(() =>
-        window.ocellus!.train.settings({
-          baseId: 'mobilenet_v1_0.25_224',
-          augmentViews: 1,
-          epochs: 5,
-          valSplit: 0.25,
-        }),
-      );
+      await openTrain(p, {
+        baseId: 'mobilenet_v1_0.25_224',
+        augmentViews: 1,
+        epochs: 5,
+        valSplit: 0.25,
+      });
       for (const name of ['daisy', 'sunflowers']) {
         await addTrainClass(p, name);
         await dropFiles(p, `drop-${name}`, flowerPhotos(name).slice(0, PER_CLASS));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { addTrainClass, dropFiles, flowerPhotos } from '../harness/ui';
+import { addTrainClass, dropFiles, flowerPhotos, openTrain } from '../harness/ui';
 import { requireShared } from '../harness/data';
 
 const baseUrl = inject('baseUrl');
@@ -42,17 +42,13 @@ describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
 
   it('creates two classes from dropped photos', async () => {
     const p = h.page;
-    await p.getByRole('tab', { name: 'Train' }).click();
-    await p.getByRole('button', { name: 'Add class' }).waitFor();
     // Keep SwiftShader time low: the small base, one augmented view per photo.
-    await p.evaluate(() =>
-      window.ocellus!.train.settings({
-        baseId: 'mobilenet_v1_0.25_224',
-        augmentViews: 1,
-        epochs: 40,
-        valSplit: 0.2,
-      }),
-    );
+    await openTrain(p, {
+      baseId: 'mobilenet_v1_0.25_224',
+      augmentViews: 1,
+      epochs: 40,
+      valSplit: 0.2,
+    });
     for (const name of ['daisy', 'sunflowers']) {
       await addTrainClass(p, name);
     }

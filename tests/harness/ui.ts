@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { FLOWERS } from './data';
+import type { TrainSettings } from '../../src/training/types';
 
 /** The sorted .jpg photos of one flower class in ../shared/data/flowers. */
 export function flowerPhotos(cls: string): string[] {
@@ -37,4 +38,11 @@ export async function addTrainClass(page: Page, name: string): Promise<void> {
   await input.fill(name);
   await input.blur();
   await page.getByTestId(`drop-${name}`).waitFor();
+}
+
+/** Opens the Train workspace and applies training settings (the automation API's `settings`). */
+export async function openTrain(page: Page, settings: Partial<TrainSettings>): Promise<void> {
+  await page.getByRole('tab', { name: 'Train' }).click();
+  await page.getByRole('button', { name: 'Add class' }).waitFor();
+  await page.evaluate((s) => window.ocellus!.train.settings(s), settings);
 }

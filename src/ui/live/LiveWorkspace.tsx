@@ -37,6 +37,7 @@ import { Hud } from './Hud';
 import { classColor } from '../../detection/colors';
 import { ClassFilter } from '../detection/ClassFilter';
 import { TRAINED_LIVE_TASK_ID, trainedLiveTask } from '../../training/liveTask';
+import type { ModelTaskSpec } from '../../pipeline/protocol';
 import { ClassCounts, countByClass } from '../detection/ClassCounts';
 import { Announcer, useAnnouncement } from '../a11y/Announcer';
 import { liveTopAnnouncement } from '../a11y/announcer';
@@ -95,7 +96,7 @@ export function LiveWorkspace() {
         setProgress(`${p.phase} ${p.modelId ?? p.message}${pct}`);
       }
       if (e.error?.fatal) setPipelineError(e.error.message);
-      if (e.error && !e.error.fatal && e.error.where === 'frame' && /lost/i.test(e.error.message)) {
+      if (e.error?.where === 'device') {
         deviceLost = true;
         setProgress(`GPU device lost (${e.error.message}): reloading the models…`);
       }
@@ -165,18 +166,24 @@ export function LiveWorkspace() {
   useEffect(() => loopRef.current?.setTopK(settings.topK), [settings.topK, client]);
   useEffect(() => onLiveTasksChange(() => setTasksVersion((v) => v + 1)), []);
 
-  // The trained model joins every frame as one more task (rebuilt after retraining).
+  // The trained model joins every frame as one more task. Serialising it (backbone included) is
+  // the costly part, so it happens once per trained model; a top-k change only edits the spec.
+  const trainedSpec = useRef<{ info: typeof trainInfo; spec: Promise<ModelTaskSpec> } | null>(null);
   useEffect(() => {
     if (!prefs.trained || !trainInfo || trainInfo.kind === 'knn') {
       removeLiveTask(TRAINED_LIVE_TASK_ID);
       return;
     }
+    if (trainedSpec.current?.info !== trainInfo) {
+      trainedSpec.current = { info: trainInfo, spec: trainedLiveTask() };
+    }
     let cancelled = false;
-    trainedLiveTask(settings.topK)
+    trainedSpec.current.spec
       .then((spec) => {
-        if (!cancelled) addLiveTask(spec);
+        if (!cancelled) addLiveTask({ ...spec, topK: Math.min(settings.topK, spec.labels.length) });
       })
       .catch((e: unknown) => {
+        trainedSpec.current = null;
         if (cancelled) return;
         notify('error', `Your model cannot run live: ${(e as Error).message}`);
         updateLive({ trained: false });

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpuTf, onBackend } from '../webgpuNode';
+import { layersModelFiles } from '../layersFiles';
 
 let tf: Awaited<ReturnType<typeof gpuTf>>;
 let um: typeof import('../../../src/tagging/userModels');
@@ -18,26 +19,8 @@ beforeAll(async () => {
 });
 
 /** model.json text and weights.bin of a layers model made by `make`. */
-async function serialise(make: () => import('@tensorflow/tfjs').LayersModel) {
-  const model = make();
-  let art: import('@tensorflow/tfjs').io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      art = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  model.dispose();
-  const a = art as unknown as import('@tensorflow/tfjs').io.ModelArtifacts;
-  return {
-    json: JSON.stringify({
-      format: 'layers-model',
-      modelTopology: a.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
-    }),
-    weights: new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData!)),
-  };
-}
+const serialise = (make: () => import('@tensorflow/tfjs').LayersModel) =>
+  layersModelFiles(tf, make());
 
 /** A classifier [n,8,8,3] → [n,K] softmax. */
 const classifier = (k: number) => () =>

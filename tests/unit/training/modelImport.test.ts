@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpuTf, onBackend } from '../webgpuNode';
+import { layersModelFiles } from '../layersFiles';
 
 let tf: Awaited<ReturnType<typeof gpuTf>>;
 let modelio: typeof import('../../../src/training/modelio');
@@ -16,30 +17,14 @@ beforeAll(async () => {
 
 const file = (name: string, body: string | Uint8Array) => new File([body as BlobPart], name);
 
-async function tinyModel() {
+function tinyModel() {
   const model = tf.sequential({
     layers: [
       tf.layers.flatten({ inputShape: [4, 4, 3] }),
       tf.layers.dense({ units: 2, activation: 'softmax' }),
     ],
   });
-  let art: import('@tensorflow/tfjs').io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      art = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  model.dispose();
-  const a = art as unknown as import('@tensorflow/tfjs').io.ModelArtifacts;
-  return {
-    json: JSON.stringify({
-      format: 'layers-model',
-      modelTopology: a.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
-    }),
-    weights: new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData!)),
-  };
+  return layersModelFiles(tf, model);
 }
 
 const META = JSON.stringify({ labels: ['a', 'b'], imageSize: 4 });
