@@ -249,6 +249,31 @@ export function simulateDeviceLoss(): boolean {
   return true;
 }
 
+/**
+ * Whether the current WebGPU device has died without its `lost` promise having settled yet (it
+ * can lag well behind the failed readbacks on a busy machine): a lost device rejects every
+ * `mapAsync`, a live one maps a fresh buffer once its queue drains.
+ */
+export async function webgpuDeviceDead(): Promise<boolean> {
+  const device = webgpu?.device;
+  if (!device) return false;
+  let probe: GPUBuffer | undefined;
+  try {
+    probe = device.createBuffer({ size: 4, usage: GPUBufferUsage.MAP_READ });
+    await probe.mapAsync(GPUMapMode.READ);
+    return false;
+  } catch {
+    // Only this device's death counts; a recovery may have replaced it meanwhile.
+    return webgpu?.device === device;
+  } finally {
+    try {
+      probe?.destroy();
+    } catch {
+      /* nothing to free on a dead device */
+    }
+  }
+}
+
 export function webgpuSummary(): AdapterSummary | undefined {
   return webgpu?.summary;
 }

@@ -19,13 +19,15 @@ export function disposeQuietly(t: tf.Tensor): void {
 
 /**
  * Whether a failure is down to a device loss: on a GPU backend a destroyed device fails its
- * readbacks (`mapAsync`) a while before its `lost` promise settles, so wait up to 3 s for it.
+ * readbacks (`mapAsync`) before its `lost` promise settles, on a busy machine by many seconds.
+ * So wait a little for the loss to be reported, then ask the device itself.
  */
 async function lossFollows(losses: number): Promise<boolean> {
   const gpu = engine.state?.backend === 'webgpu' || engine.state?.backend === 'webgl';
   for (let waited = 0; ; waited += 100) {
     if (engine.lossCount !== losses || engine.isRecovering) return true;
-    if (!gpu || waited >= 3000) return false;
+    if (!gpu) return false;
+    if (waited >= 1000) return engine.confirmLoss();
     await sleep(100);
   }
 }

@@ -8,6 +8,7 @@ import {
   initBackend,
   resetBackend,
   simulateDeviceLoss,
+  webgpuDeviceDead,
   type BackendPreference,
   type EngineState,
 } from './backends';
@@ -194,6 +195,20 @@ class Engine {
   get lossCount(): number {
     const unreported = !this.recovering && Boolean(this.webglContext?.isContextLost());
     return this.losses + (unreported ? 1 : 0);
+  }
+
+  /**
+   * Asks the device itself whether it is lost, for work that failed before any loss was
+   * reported; starts the recovery when it is. True when a loss is (now) known.
+   */
+  async confirmLoss(): Promise<boolean> {
+    if (this.recovering) return true;
+    const losses = this.lossCount;
+    if (this.state?.backend !== 'webgpu' || !(await webgpuDeviceDead())) {
+      return this.lossCount !== losses || this.recovering !== null;
+    }
+    void this.onLost('GPU device lost: it stopped answering (a readback failed)');
+    return true;
   }
 
   private watchWebGL(): void {

@@ -124,11 +124,13 @@ export class InferenceCore {
       });
       return;
     }
-    // The loss event arrives asynchronously; wait for it and for the recovery it starts.
+    // The loss event arrives asynchronously (late on a busy machine): wait a little for it,
+    // then ask the device, which starts the recovery if the event is still on its way.
     const before = engine.lossCount;
-    for (let i = 0; i < 200 && engine.lossCount === before; i++) {
+    for (let i = 0; i < 20 && engine.lossCount === before; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
+    if (engine.lossCount === before) await engine.confirmLoss();
     await engine.whenReady();
     this.postStats(requestId);
   }
@@ -206,6 +208,8 @@ export class InferenceCore {
         memory: memory(),
       });
     } catch (e) {
+      // A frame that fails on a device whose loss is not reported yet starts the recovery.
+      await engine.confirmLoss();
       this.post({ type: 'error', where: 'frame', message: describe(e), fatal: false, frameId });
     } finally {
       bitmap.close();
