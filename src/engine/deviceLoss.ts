@@ -22,7 +22,7 @@ export function disposeQuietly(t: tf.Tensor): void {
  * readbacks (`mapAsync`) before its `lost` promise settles, on a busy machine by many seconds.
  * So wait a little for the loss to be reported, then ask the device itself.
  */
-async function lossFollows(losses: number): Promise<boolean> {
+export async function lossFollows(losses: number): Promise<boolean> {
   const gpu = engine.state?.backend === 'webgpu' || engine.state?.backend === 'webgl';
   for (let waited = 0; ; waited += 100) {
     if (engine.lossCount !== losses || engine.isRecovering) return true;

@@ -13,6 +13,8 @@ import {
   type EngineState,
 } from './backends';
 
+const WEBGL_LOST = 'WebGL context lost';
+
 export type AnyModel = tf.LayersModel | tf.GraphModel;
 
 export interface ModelHandle<M extends AnyModel = AnyModel> {
@@ -180,6 +182,8 @@ class Engine {
 
   /** Resolves once no recovery is in progress. */
   async whenReady(): Promise<void> {
+    // A context marked lost whose event is still on its way: recover now, not after more work.
+    if (!this.recovering && this.webglContext?.isContextLost()) void this.onLost(WEBGL_LOST);
     await this.recovering;
   }
 
@@ -203,16 +207,20 @@ class Engine {
    */
   async confirmLoss(): Promise<boolean> {
     if (this.recovering) return true;
-    const losses = this.lossCount;
-    if (this.state?.backend !== 'webgpu' || !(await webgpuDeviceDead())) {
-      return this.lossCount !== losses || this.recovering !== null;
+    if (this.webglContext?.isContextLost()) {
+      void this.onLost(WEBGL_LOST);
+      return true;
     }
+    if (this.state?.backend !== 'webgpu') return false;
+    const losses = this.losses;
+    if (!(await webgpuDeviceDead())) return this.losses !== losses || this.recovering !== null;
     void this.onLost('GPU device lost: it stopped answering (a readback failed)');
     return true;
   }
 
   private watchWebGL(): void {
     this.webglContext = null;
+    this.webglCanvas = null;
     if (this.state?.backend !== 'webgl') return;
     const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } };
     const canvas = backend.gpgpu?.gl?.canvas ?? null;
@@ -222,7 +230,8 @@ class Engine {
       'webglcontextlost',
       (ev: Event) => {
         ev.preventDefault();
-        void this.onLost('WebGL context lost');
+        // Late events of a context already recovered from (see whenReady) are not a new loss.
+        if (this.webglCanvas === canvas) void this.onLost(WEBGL_LOST);
       },
       { once: true },
     );

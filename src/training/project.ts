@@ -5,6 +5,7 @@
  */
 import { tf } from '../engine/tf';
 import { engine, type ModelHandle } from '../engine/engine';
+import { lossFollows } from '../engine/deviceLoss';
 import { useApp } from '../store';
 import { catalogEntry, type InputSpec } from '../models/catalog';
 import { toModelInput } from '../classification/preprocess';
@@ -324,6 +325,9 @@ engine.subscribe((e) => {
     stash.clear();
     stashBytes = 0;
   }
+  // The KNN index lives in tensors, not in an engine-registered model: rebuild it from the
+  // cached embeddings (head models are rebuilt by the engine itself).
+  if (e.type === 'recovered' && active?.knn) rebuildKnn(active);
 });
 
 function embedKey(s: TrainSettings): string {
@@ -347,6 +351,7 @@ async function ensureEmbeddings(bb: Backbone, s: TrainSettings, list: Sample[]):
   for (const sample of todo) {
     if (abort?.signal.aborted) break;
     set({ progress: { label: 'Computing embeddings', done, total: todo.length } });
+    const losses = engine.lossCount;
     const pixels = await blobToPixels(sample.image);
     const x = augmentViews(pixels, viewsFor(sample, pixels, s), bb.entry.input);
     pixels.dispose();
@@ -361,6 +366,9 @@ async function ensureEmbeddings(bb: Backbone, s: TrainSettings, list: Sample[]):
     const data = (await e.data()) as Float32Array;
     const [views, dim] = e.shape;
     e.dispose();
+    // A lost WebGL context reads back zeros, not an error: never cache those.
+    if (engine.lossCount !== losses)
+      throw new Error('the GPU device was lost computing embeddings');
     const rec = { sampleId: sample.id, key, views, dim, data };
     embeddings.set(sample.id, rec);
     pending.push(rec);
@@ -449,9 +457,49 @@ export function cancelTraining(): void {
   abort?.abort();
 }
 
-/** Trains in the mode the settings ask for; the previous model stays active until this succeeds. */
+/**
+ * Trains in the mode the settings ask for; the previous model stays active until this succeeds.
+ * A GPU device lost during the run does not end it: once the engine has recovered, the run
+ * starts again, and the embeddings cached before the loss are reused.
+ */
 export async function train(): Promise<TrainOutcome> {
   if (abort) throw new Error('Training is already running.');
+  for (let attempt = 1; ; attempt++) {
+    const losses = engine.lossCount;
+    let cancelled = false;
+    try {
+      const out = await trainOnce();
+      // A run that finished on a dying WebGL context learnt from zeros: do it again.
+      if (out.cancelled || engine.lossCount === losses || attempt >= 3) return out;
+    } catch (e) {
+      if (attempt >= 3 || !(await lossFollows(losses))) throw e;
+    }
+    // Held through the wait, so the run can still be cancelled and not started twice.
+    abort = new AbortController();
+    set({
+      status: 'embedding',
+      error: null,
+      progress: { label: 'Waiting for the GPU device to recover', done: 0, total: 1 },
+    });
+    try {
+      await engine.whenReady();
+      cancelled = abort.signal.aborted;
+    } finally {
+      abort = null;
+    }
+    if (cancelled) {
+      set({ status: 'idle', progress: null });
+      notify('info', 'Training cancelled; the previous model is kept.');
+      return { cancelled: true, run: st().lastRun! };
+    }
+    notify(
+      'info',
+      `The GPU device was lost during training; training again on ${engine.state?.backend ?? 'the recovered engine'} (samples and cached embeddings kept).`,
+    );
+  }
+}
+
+async function trainOnce(): Promise<TrainOutcome> {
   const { t, classIds, list, y } = trainingSet();
   if (classIds.length < 2) throw new Error('Add at least two classes.');
   const counts = classIds.map((_, k) => y.filter((v) => v === k).length);
@@ -665,6 +713,27 @@ async function activateKnn(bb: Backbone, info: TrainedInfo): Promise<void> {
   activeRecord = { info, weights: { head: [] } };
   rows.x.dispose();
   releaseBackbones([bb.id, st().settings.baseId]);
+}
+
+function rebuildKnn(a: Active): void {
+  if (!a.knn) return;
+  const { list, y } = trainingSet();
+  const key = embedKey(st().settings);
+  const usable = list
+    .map((x, i) => ({ x, y: y[i] }))
+    .filter((r) => embeddings.get(r.x.id)?.key === key);
+  const rows = embeddingRows(
+    usable.map((r) => r.x),
+    usable.map((r) => r.y),
+    true,
+  );
+  try {
+    a.knn.dispose();
+  } catch {
+    /* its tensors died with the device */
+  }
+  a.knn = new KnnIndex(rows.x, rows.y, a.info.labels.length, st().settings.knnK);
+  rows.x.dispose();
 }
 
 /** Registers an imported standalone model (image in, probabilities out) as the active one. */

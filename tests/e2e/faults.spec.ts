@@ -182,6 +182,95 @@ describe('GPU device lost in the middle of work', () => {
   });
 });
 
+describe('GPU device lost during training (WebGL)', () => {
+  it('the run starts again after the recovery and finishes; samples kept; a KNN index survives too', async () => {
+    requireShared();
+    const h = await openPage(`${baseUrl}?backend=webgl`, { gpu: 'webgl' });
+    const p = h.page;
+    const probe = flowers('sunflowers', 12)[11];
+    const predict = () =>
+      p.evaluate(async (d) => {
+        const blob = await (await fetch(`data:image/jpeg;base64,${d}`)).blob();
+        return (await window.ocellus!.train.predict([blob]))[0];
+      }, b64(probe));
+    const losses = () =>
+      p.evaluate(() => window.ocellus!.store.getState().notices.map((n) => n.text));
+    try {
+      expect(await waitForEngine(p)).toBe('webgl');
+      await p.getByRole('tab', { name: 'Train' }).click();
+      await p.evaluate(
+        (baseId) =>
+          window.ocellus!.train.settings({
+            baseId,
+            mode: 'head',
+            augment: false,
+            epochs: 20,
+            patience: 100,
+            valSplit: 0.2,
+          }),
+        SMALL,
+      );
+      await addFlowerClasses(p, 5);
+      // Lose the context two epochs into the fit.
+      await p.evaluate(() => {
+        const o = window.ocellus!;
+        const w = window as unknown as { lostAtEpoch?: number };
+        const off = o.store.subscribe((s) => {
+          if (w.lostAtEpoch !== undefined) return;
+          if (s.train.status !== 'training' || s.train.history.length < 2) return;
+          w.lostAtEpoch = s.train.history.length;
+          off();
+          o.engine.simulateLoss();
+        });
+      });
+      const run = await p.evaluate(async () => {
+        const r = await window.ocellus!.train.run();
+        return {
+          cancelled: r.cancelled,
+          epochs: r.history.length,
+          losses: r.history.map((e) => e.loss),
+        };
+      });
+      expect(
+        await p.evaluate(() => (window as unknown as { lostAtEpoch?: number }).lostAtEpoch),
+      ).toBe(2);
+      expect(run.cancelled).toBe(false);
+      // The whole run again, on real numbers (a dead context reads zeros: NaN or flat losses).
+      expect(run.epochs).toBe(20);
+      expect(run.losses.every(Number.isFinite)).toBe(true);
+      expect(run.losses[19]).toBeLessThan(run.losses[0]);
+      const said = await losses();
+      expect(said.some((t) => /Recovered on webgl/.test(t))).toBe(true);
+      expect(said.some((t) => /lost during training; training again on webgl/.test(t))).toBe(true);
+      expect(await p.evaluate(() => window.ocellus!.tf.getBackend())).toBe('webgl');
+      expect(await p.getByTestId('count-daisy').textContent()).toBe('5');
+      expect(await p.getByTestId('count-sunflowers').textContent()).toBe('5');
+      const head = await predict();
+      expect(head[1]).toBeGreaterThan(0.5);
+      expect(await p.getByTestId('train-status').textContent()).toMatch(/^Done/);
+
+      // KNN keeps its index in tensors of its own: it must answer the same after a loss.
+      await p.evaluate(() => window.ocellus!.train.settings({ mode: 'knn' }));
+      expect(await p.evaluate(async () => (await window.ocellus!.train.run()).cancelled)).toBe(
+        false,
+      );
+      const knn = await predict();
+      expect(knn[1]).toBeGreaterThan(0.5);
+      await p.evaluate(async () => {
+        const e = window.ocellus!.engine;
+        const before = e.lossCount;
+        e.simulateLoss();
+        while (e.lossCount === before) await new Promise((r) => setTimeout(r, 20));
+        await e.whenReady();
+      });
+      const again = await predict();
+      again.forEach((v, i) => expect(v).toBeCloseTo(knn[i], 4));
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 /** Serves `file` with its full Content-Length, sends a third of it, then drops the connection. */
 async function cutOffServer(file: string): Promise<{ url: string; close: () => void }> {
   const bytes = readFileSync(file);
