@@ -75,7 +75,7 @@ describe('auto backend selection', () => {
 });
 
 describe('model integrity', () => {
-  it('refuses a tampered weight file with a visible error', async () => {
+  it('refuses a tampered weight file with a visible error, and Retry loads the good one', async () => {
     const h = await openPage(`${baseUrl}?backend=wasm`, { gpu: 'none' });
     try {
       await h.page.route('**/models/mobilenet_v1_0.25_224/group3-shard1of1', async (route) => {
@@ -91,6 +91,18 @@ describe('model integrity', () => {
       await err.waitFor({ timeout: 60_000 });
       expect(await err.textContent()).toMatch(/group3-shard1of1.*sha256.*tampered/);
       expect(await h.page.evaluate(() => window.ocellus!.engine.loadedIds())).toEqual([]);
+      // The host serves the real file again: Retry loads the verified model.
+      await h.page.unroute('**/models/mobilenet_v1_0.25_224/group3-shard1of1');
+      await h.page.getByRole('button', { name: 'Retry loading mobilenet_v1_0.25_224' }).click();
+      await h.page
+        .getByTestId('model-status')
+        .first()
+        .getByText('· loaded')
+        .waitFor({ timeout: 60_000 });
+      expect(await h.page.getByTestId('model-error').count()).toBe(0);
+      expect(await h.page.evaluate(() => window.ocellus!.engine.loadedIds())).toEqual([
+        'mobilenet_v1_0.25_224',
+      ]);
     } finally {
       await h.close();
     }

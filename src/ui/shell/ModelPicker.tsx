@@ -75,7 +75,9 @@ export function ModelPicker({ task, value, onChange, label }: Props) {
         </p>
       )}
       {avail && avail.state !== 'unavailable' && !status?.loaded && !loading && (
-        <button onClick={() => void loadModel(value).catch(() => undefined)}>Load {value}</button>
+        <button onClick={() => void loadModel(value).catch(() => undefined)}>
+          {status?.error ? `Retry loading ${value}` : `Load ${value}`}
+        </button>
       )}
     </div>
   );
