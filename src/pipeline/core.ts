@@ -154,9 +154,10 @@ export class InferenceCore {
   }
 
   private async setTasks(requestId: number, specs: TaskSpec[], warmUp: boolean): Promise<void> {
-    this.disposeTasks();
+    // The new tasks are built before the old ones go: a model that fails to load (a broken
+    // download, a tampered file) leaves the tasks that ran before running.
+    const next: FrameTask[] = [];
     try {
-      const next: FrameTask[] = [];
       for (const spec of specs) {
         next.push(
           await createTask(spec, {
@@ -173,11 +174,14 @@ export class InferenceCore {
           }),
         );
       }
-      this.tasks = next;
-      this.post({ type: 'tasks-ready', requestId, tasks: next.map((t) => t.id), memory: memory() });
     } catch (e) {
+      for (const t of next) t.dispose();
       this.post({ type: 'error', where: 'tasks', message: describe(e), fatal: false, requestId });
+      return;
     }
+    this.disposeTasks();
+    this.tasks = next;
+    this.post({ type: 'tasks-ready', requestId, tasks: next.map((t) => t.id), memory: memory() });
   }
 
   private async frame(frameId: number, bitmap: ImageBitmap): Promise<void> {

@@ -177,8 +177,11 @@ registerTaskKind('detect', async (spec: DetectTaskSpec, ctx) => {
   };
 });
 
+/** Numbers each model task's engine id, so a replacement can load before the old one goes. */
+let modelTaskSerial = 0;
+
 registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
-  const engineId = `live-task:${spec.id}`;
+  const engineId = `live-task:${spec.id}#${++modelTaskSerial}`;
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: spec.artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
     weightSpecs: spec.artifacts.weightSpecs as tf.io.WeightsManifestEntry[],

@@ -97,6 +97,58 @@ describe('Live: camera permission denied', () => {
   });
 });
 
+describe('Live: a classifier whose download breaks', () => {
+  it('says why with Retry, keeps running the classifier it had, and Retry loads the new one', async () => {
+    requireShared();
+    // wasm: this checks the fallback and the retry, not the GPU.
+    const h = await openPage(`${baseUrl}?backend=wasm`, {
+      gpu: 'none',
+      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
+    });
+    const p = h.page;
+    const large = 'mobilenet_v1_0.75_224';
+    const shard = `**/models/${large}/group29-shard1of1`;
+    const top = p.locator('[data-task="classifier"] [data-testid="live-labels"] li').first();
+    const bytes = async () =>
+      (await p.evaluate(() => window.ocellus!.live.stats())).memory.numBytes;
+    try {
+      await p.evaluate(() =>
+        window.ocellus!.store.getState().updateLive({ classify: true, detect: false }),
+      );
+      await openLive(p);
+      await expect.poll(() => top.textContent(), { timeout: 120_000 }).toMatch(/umbrella/);
+      const before = await bytes();
+
+      await h.context.route(shard, (r) => r.fulfill({ status: 404, body: 'not found' }));
+      await p.evaluate(
+        (id) => window.ocellus!.store.getState().updateSettings({ classifierId: id }),
+        large,
+      );
+      const error = p.getByTestId('live-tasks-error');
+      await error.waitFor({ timeout: 120_000 });
+      expect(await error.textContent()).toMatch(/HTTP 404.*goes on with the models it had/s);
+      // Frames go on through the classifier that was running; nothing of the new one is left.
+      await waitForResults(p, (await results(p)) + 3, 120_000);
+      expect(await top.textContent()).toMatch(/umbrella/);
+      expect(await bytes()).toBe(before);
+
+      await h.context.unroute(shard);
+      const gen = await p.evaluate(() => window.ocellus!.live.tasksGeneration());
+      await error.getByRole('button', { name: 'Retry' }).click();
+      await p.waitForFunction((g) => window.ocellus!.live.tasksGeneration() > g, gen, {
+        timeout: 120_000,
+      });
+      expect(await error.count()).toBe(0);
+      // The 0.75 model's ~10 MB of weights are now on the worker's engine, and it classifies.
+      expect(await bytes()).toBeGreaterThan(before + 8_000_000);
+      await waitForResults(p, (await results(p)) + 3, 120_000);
+      await expect.poll(() => top.textContent(), { timeout: 60_000 }).toMatch(/umbrella/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Live snapshot to Tag', () => {
   it('sends the current frame to the Tag workspace, which tags it', async () => {
     requireShared();

@@ -69,6 +69,9 @@ export function LiveWorkspace() {
   const [pipelineError, setPipelineError] = useState<string | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
   const [tasksVersion, setTasksVersion] = useState(0);
+  // A model that could not load, and whether earlier tasks are still running in its place.
+  const [tasksError, setTasksError] = useState<{ message: string; kept: boolean } | null>(null);
+  const tasksLoaded = useRef(false);
   const [cameras, setCameras] = useState<CameraInfo[]>([]);
   const [problem, setProblem] = useState<CameraProblem | null>(null);
   const [sourceLabel, setSourceLabel] = useState<string>('');
@@ -206,9 +209,13 @@ export function LiveWorkspace() {
         loopRef.current?.clearResults();
         markTasksReady();
         setProgress(null);
+        setTasksError(null);
+        tasksLoaded.current = true;
       })
       .catch((e: Error) => {
-        if (!cancelled) setProgress(`could not load the models: ${e.message}`);
+        if (cancelled) return;
+        setProgress(null);
+        setTasksError({ message: e.message, kept: tasksLoaded.current });
       });
     return () => {
       cancelled = true;
@@ -558,6 +565,15 @@ export function LiveWorkspace() {
           </p>
         )}
         {progress && <p data-testid="live-progress">{progress}</p>}
+        {tasksError && (
+          <p className="err" role="alert" data-testid="live-tasks-error">
+            Could not load the models: {tasksError.message}{' '}
+            {tasksError.kept
+              ? 'Live goes on with the models it had.'
+              : 'Nothing runs on the frames until a model loads.'}{' '}
+            <button onClick={() => setTasksVersion((v) => v + 1)}>Retry</button>
+          </p>
+        )}
         {client && (
           <p className="muted" data-testid="live-where">
             Inference: {client.where === 'worker' ? 'Web Worker' : 'main thread'} on{' '}
