@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
+import { predictTrained } from '../harness/ui';
 import { FLOWERS, SHARED, imagenetSamples, requireShared } from '../harness/data';
 import { IMAGENET_WNIDS } from '../../src/classification/labels';
 import { parseProjectZip } from '../../src/training/zipFormat';
@@ -188,12 +189,8 @@ describe('GPU device lost during training (WebGL)', () => {
     const h = await openPage(`${baseUrl}?backend=webgl`, { gpu: 'webgl' });
     const p = h.page;
     const probe = flowers('sunflowers', 12)[11];
-    const predict = () =>
-      p.evaluate(async (d) => {
-        const blob = await (await fetch(`data:image/jpeg;base64,${d}`)).blob();
-        return (await window.ocellus!.train.predict([blob]))[0];
-      }, b64(probe));
-    const losses = () =>
+    const predict = () => predictTrained(p, probe);
+    const notices = () =>
       p.evaluate(() => window.ocellus!.store.getState().notices.map((n) => n.text));
     try {
       expect(await waitForEngine(p)).toBe('webgl');
@@ -239,7 +236,7 @@ describe('GPU device lost during training (WebGL)', () => {
       expect(run.epochs).toBe(20);
       expect(run.losses.every(Number.isFinite)).toBe(true);
       expect(run.losses[19]).toBeLessThan(run.losses[0]);
-      const said = await losses();
+      const said = await notices();
       expect(said.some((t) => /Recovered on webgl/.test(t))).toBe(true);
       expect(said.some((t) => /lost during training; training again on webgl/.test(t))).toBe(true);
       expect(await p.evaluate(() => window.ocellus!.tf.getBackend())).toBe('webgl');
@@ -489,11 +486,7 @@ describe('training cancelled, or the tab reloaded mid-training (WASM)', () => {
     const h = await openPage(`${baseUrl}?backend=wasm`, { gpu: 'none' });
     const p = h.page;
     const probe = flowers('sunflowers', 12)[11];
-    const predict = () =>
-      p.evaluate(async (d) => {
-        const blob = await (await fetch(`data:image/jpeg;base64,${d}`)).blob();
-        return (await window.ocellus!.train.predict([blob]))[0];
-      }, b64(probe));
+    const predict = () => predictTrained(p, probe);
     const trainedAt = () => p.evaluate(() => window.ocellus!.train.state().info?.trainedAt);
     /** Starts a long run and waits until it is training (two epochs in). */
     const startLongRun = async () => {

@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { Page } from 'playwright-core';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { addTrainClass, dropFiles, flowerPhotos, openTrain } from '../harness/ui';
+import { addTrainClass, dropFiles, flowerPhotos, openTrain, predictTrained } from '../harness/ui';
 import { requireShared } from '../harness/data';
 
 const baseUrl = inject('baseUrl');
@@ -18,13 +17,6 @@ const baseUrl = inject('baseUrl');
 const PER_CLASS = 10;
 
 const b64 = (f: string) => readFileSync(f).toString('base64');
-
-async function predictInPage(page: Page, file: string): Promise<number[]> {
-  return page.evaluate(async (data) => {
-    const blob = await (await fetch(`data:image/jpeg;base64,${data}`)).blob();
-    return (await window.ocellus!.train.predict([blob]))[0];
-  }, b64(file));
-}
 
 describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
   let h: PageHandle;
@@ -83,7 +75,7 @@ describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
   it('classifies a held-out photo correctly with confidence bars', async () => {
     const p = h.page;
     // The reference probabilities first, so the reload and export checks stand on their own.
-    appProbs = await predictInPage(p, heldOut);
+    appProbs = await predictTrained(p, heldOut);
     await dropFiles(p, 'use-drop', [heldOut]);
     await expect
       .poll(() => p.getByTestId('use-top').first().textContent(), { timeout: 60_000 })
@@ -110,7 +102,7 @@ describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
     await expect
       .poll(() => p.getByTestId('active-model').textContent(), { timeout: 60_000 })
       .toContain('daisy, sunflowers');
-    const again = await predictInPage(p, heldOut);
+    const again = await predictTrained(p, heldOut);
     again.forEach((v, i) => expect(v).toBeCloseTo(appProbs[i], 4));
   });
 
@@ -284,7 +276,7 @@ describe('Teachable Machine import', () => {
       .poll(() => p.getByTestId('share-message').textContent(), { timeout: 60_000 })
       .toContain('Cat, Dog, Rose');
     await p.getByTestId('active-model').waitFor();
-    const probs = await predictInPage(p, photo);
+    const probs = await predictTrained(p, photo);
     probs.forEach((v, i) => expect(v).toBeCloseTo(fixture.expected[i], 3));
 
     // A metadata.json that does not match the model gets a clear message, and the model stays.

@@ -1,4 +1,7 @@
-/** UI steps several e2e specs share: dropping files like a file manager, adding a Train class. */
+/**
+ * UI steps several e2e specs share: dropping files like a file manager, adding a Train class,
+ * asking the trained model about a photo.
+ */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -45,4 +48,12 @@ export async function openTrain(page: Page, settings: Partial<TrainSettings>): P
   await page.getByRole('tab', { name: 'Train' }).click();
   await page.getByRole('button', { name: 'Add class' }).waitFor();
   await page.evaluate((s) => window.ocellus!.train.settings(s), settings);
+}
+
+/** The active trained model's class probabilities (label order) for one photo on disk. */
+export async function predictTrained(page: Page, file: string): Promise<number[]> {
+  return page.evaluate(async (data) => {
+    const blob = await (await fetch(`data:image/jpeg;base64,${data}`)).blob();
+    return (await window.ocellus!.train.predict([blob]))[0];
+  }, readFileSync(file).toString('base64'));
 }
