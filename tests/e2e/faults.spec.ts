@@ -5,14 +5,14 @@
  * sample, the previous model, the last good head.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
-import { predictTrained } from '../harness/ui';
-import { FLOWERS, SHARED, imagenetSamples, requireShared } from '../harness/data';
+import { flowerPhotos, predictTrained } from '../harness/ui';
+import { SHARED, imagenetSamples, requireShared } from '../harness/data';
 import { IMAGENET_WNIDS } from '../../src/classification/labels';
 import { parseProjectZip } from '../../src/training/zipFormat';
 import type { ExportedSession } from '../../src/tagging/exportFormats';
@@ -24,11 +24,7 @@ const LARGE = 'mobilenet_v1_0.75_224';
 const b64 = (f: string) => readFileSync(f).toString('base64');
 
 function flowers(cls: string, n: number): string[] {
-  return readdirSync(join(FLOWERS, cls))
-    .filter((f) => f.endsWith('.jpg'))
-    .sort()
-    .slice(0, n)
-    .map((f) => join(FLOWERS, cls, f));
+  return flowerPhotos(cls).slice(0, n);
 }
 
 interface Tagged {
