@@ -50,6 +50,17 @@ export interface CreatedDetector extends Detector {
   readonly fallbackReason?: string;
 }
 
+/**
+ * Why coco-ssd's own detect() is not run on the current backend, or null where it runs. It reads
+ * its [1, 1917, 90] scores back with dataSync(); on WebGPU tfjs does that through a canvas copy,
+ * which in Chromium here lost the GPU device and returned zeros (tests/e2e/detect.spec.ts).
+ */
+export function cocoSsdLibraryBlocked(backend: string | null = tf.getBackend()): string | null {
+  return backend === 'webgpu'
+    ? "coco-ssd's own detect() reads back synchronously (dataSync), which on WebGPU loses the GPU device and reads zeros; the fast path gives the same detections"
+    : null;
+}
+
 type CocoSsdModule = typeof import('@tensorflow-models/coco-ssd');
 let cocoSsdModule: Promise<CocoSsdModule> | null = null;
 /** Loaded on demand: the library is only needed when a user picks its path. */
@@ -73,6 +84,8 @@ export function createCocoSsdLibraryDetector(
   return {
     id,
     async detect(frame, opts) {
+      const blocked = cocoSsdLibraryBlocked();
+      if (blocked) throw new Error(`Not run on WebGPU: ${blocked}.`);
       const { minScore, maxResults, allowed } = resolveOptions(opts);
       // coco-ssd takes a tensor or a DOM element, not an ImageBitmap, and needs int32 pixels.
       let input: tf.Tensor3D;
@@ -121,7 +134,9 @@ export async function detectorForModel(
     case 'nanodet':
       return createNanoDetDetector(model, {}, entry.id);
     case 'coco-ssd':
-      return opts.cocoSsdPath === 'library'
+      // On WebGPU the library's path would lose the device (see cocoSsdLibraryBlocked); Settings
+      // says so, and the fast path, which returns the same detections, runs instead.
+      return opts.cocoSsdPath === 'library' && !cocoSsdLibraryBlocked()
         ? createCocoSsdLibraryDetector(await importCocoSsd(), model, entry.cocoSsdBase, entry.id)
         : createCocoSsdFastDetector(model, { classAwareNms: opts.classAwareNms }, entry.id);
     default:

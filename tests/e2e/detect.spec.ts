@@ -7,9 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { openPage, waitForEngine, type PageHandle } from '../harness/browser';
 import { cocoImage, cocoLabels, requireShared } from '../harness/data';
 import { imageSizeFromHeader } from '../../src/eval/datasets';
+import { makeCocoSsdFixture } from '../fixtures/makeCocoSsdFixture';
 
 const baseUrl = inject('baseUrl');
 // coco128's photo with a dog beside people (label classes 0 = person, 16 = dog).
@@ -152,6 +154,53 @@ describe('object detection in Tag on WebGPU, offline detector', () => {
     expect(records.flatMap((r) => r.boxes ?? []).map((b) => b.label)).toEqual(
       dogs.map(() => 'dog'),
     );
+  });
+
+  // coco-ssd's detect() reads its scores with dataSync(); on WebGPU here that lost the device and
+  // read zeros (the engine then recovered on another backend). The app refuses it on WebGPU.
+  it("refuses coco-ssd's own detect() on WebGPU with the reason, and the device lives on", async () => {
+    const fixtureDir = dirname(makeCocoSsdFixture());
+    await h.page.route('**/__fixture__/**', (route) => {
+      const name = basename(new URL(route.request().url()).pathname);
+      return route.fulfill({
+        path: name === 'frame.jpg' ? cocoImage(PHOTO) : join(fixtureDir, name),
+      });
+    });
+    const frame = (kind: 'coco-ssd-library' | 'coco-ssd-fast') =>
+      h.page.evaluate(async (k) => {
+        try {
+          const r = await window.ocellus!.detection.benchFrame({
+            kind: k,
+            id: 'coco-ssd-fixture',
+            modelUrl: '/__fixture__/model.json',
+            image: '/__fixture__/frame.jpg',
+            width: 320,
+            height: 240,
+            runs: 1,
+            warmup: 0,
+          });
+          return `ran: ${r.ms.length} call(s)`;
+        } catch (e) {
+          return (e as Error).message;
+        }
+      }, kind);
+    expect(await frame('coco-ssd-library')).toMatch(/^Not run on WebGPU: .*dataSync/);
+    // The same graph through the fast path, on the same device: it is alive.
+    expect(await frame('coco-ssd-fast')).toBe('ran: 1 call(s)');
+    const state = await h.page.evaluate(() => {
+      const s = window.ocellus!.store.getState();
+      return { backend: s.engineState?.backend, notices: s.notices.map((n) => n.text) };
+    });
+    expect(state.backend).toBe('webgpu');
+    expect(state.notices.join(' ')).not.toMatch(/lost/i);
+
+    await h.page.getByRole('button', { name: 'Settings' }).click();
+    const settings = h.page.getByTestId('settings');
+    expect(await settings.locator('option[value="library"]').isDisabled()).toBe(true);
+    expect(await settings.getByTestId('coco-ssd-library-blocked').textContent()).toMatch(
+      /off on WebGPU: .*dataSync/,
+    );
+    await h.page.getByRole('button', { name: 'Settings' }).click();
   });
 
   it('made no request outside the local origin', () => {

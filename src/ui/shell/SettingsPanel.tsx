@@ -4,6 +4,7 @@ import { BACKENDS, type BackendPreference } from '../../engine/backends';
 import { switchBackend, refreshAvailability } from '../../store/engineActions';
 import { catalog } from '../../models/catalog';
 import { clearModelCache } from '../../models/weightCache';
+import { cocoSsdLibraryBlocked } from '../../detection/factory';
 import { ModelPicker } from './ModelPicker';
 
 export function SettingsPanel() {
@@ -14,6 +15,7 @@ export function SettingsPanel() {
   const setDetection = useApp((s) => s.setDetection);
   const ids = { backend: useId(), topk: useId(), score: useId(), max: useId(), ssd: useId() };
   const cocoSsd = catalog.models.filter((m) => m.family === 'coco-ssd');
+  const libraryBlocked = cocoSsdLibraryBlocked(engineState?.backend ?? null);
   return (
     <aside className="panel" aria-label="Settings" data-testid="settings" tabIndex={-1}>
       <h2>Settings</h2>
@@ -56,8 +58,16 @@ export function SettingsPanel() {
           onChange={(e) => setDetection({ cocoSsdPath: e.target.value as 'fast' | 'library' })}
         >
           <option value="fast">fast (GPU max/argmax, async readback)</option>
-          <option value="library">@tensorflow-models/coco-ssd detect()</option>
+          <option value="library" disabled={libraryBlocked !== null}>
+            @tensorflow-models/coco-ssd detect()
+          </option>
         </select>
+        {libraryBlocked && (
+          <small data-testid="coco-ssd-library-blocked">
+            coco-ssd detect() is off on WebGPU: {libraryBlocked}
+            {detection.cocoSsdPath === 'library' ? ', so the fast path runs.' : '.'}
+          </small>
+        )}
         <label>
           <input
             type="checkbox"
