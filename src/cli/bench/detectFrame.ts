@@ -126,8 +126,16 @@ async function humanReference(
       });
     });
     await routeAssets(hp);
+    const errors: string[] = [];
+    hp.on('pageerror', (e) => errors.push(e.message));
     await hp.goto(new URL('/__human__/index.html', page.url()).href);
-    await hp.waitForFunction(() => (window as unknown as { humanReady?: boolean }).humanReady);
+    await hp
+      .waitForFunction(() => (window as unknown as { humanReady?: boolean }).humanReady, null, {
+        timeout: 120_000,
+      })
+      .catch((e: unknown) => {
+        throw new Error(errors.length ? errors.join('; ') : (e as Error).message);
+      });
     return await hp.evaluate(
       (a) =>
         (
@@ -182,16 +190,19 @@ export const detectFrameWorkload: Workload = {
         ctx.log(`detect-frame: COCO-SSD fixture, fast path vs coco-ssd on ${ctx.backend}`);
         const url = '/__bench__/model.json';
         const fast = await ours(h.page, ctx, 'coco-ssd-fast', FIXTURE_ID, url);
-        const lib = await ours(h.page, ctx, 'coco-ssd-library', FIXTURE_ID, url);
-        rows.push({
-          ...compare(
-            summarise({ ...base, model: `${FIXTURE_ID} (fast path)`, metric }, fast.ms),
-            'coco-ssd 2.2.3 detect()',
-            lib.ms,
-            false,
-          ),
-          extra: { ...extra(fast), 'reference boxes': lib.boxes },
-        });
+        const row = summarise({ ...base, model: `${FIXTURE_ID} (fast path)`, metric }, fast.ms);
+        // coco-ssd's detect() refuses WebGPU (its dataSync loses the device there): say so.
+        const lib = await ours(h.page, ctx, 'coco-ssd-library', FIXTURE_ID, url).catch(
+          (e: unknown) => (e as Error).message.split('\n')[0],
+        );
+        rows.push(
+          typeof lib === 'string'
+            ? { ...row, extra: { ...extra(fast), 'reference failed': lib } }
+            : {
+                ...compare(row, 'coco-ssd 2.2.3 detect()', lib.ms, false),
+                extra: { ...extra(fast), 'reference boxes': lib.boxes },
+              },
+        );
       }
       const detectors = catalog.models.filter(
         (m) => m.task === 'detect' && selfHosted.includes(m.id) && wanted(m.id),
@@ -205,9 +216,17 @@ export const detectFrameWorkload: Workload = {
           continue;
         }
         ctx.log(`detect-frame: @vladmandic/human reference on ${ctx.backend}`);
-        const ref = await humanReference(h.page, ctx);
-        if (ref.backend !== ctx.backend) {
-          throw new Error(`@vladmandic/human ran on ${ref.backend}, not ${ctx.backend}`);
+        // A reference that cannot run here still leaves our row, with the reason beside it.
+        const ref = await humanReference(h.page, ctx).then(
+          (r) =>
+            r.backend === ctx.backend
+              ? r
+              : `@vladmandic/human ran on ${r.backend}, not ${ctx.backend}`,
+          (e: unknown) => `@vladmandic/human: ${(e as Error).message.split('\n')[0]}`,
+        );
+        if (typeof ref === 'string') {
+          rows.push({ ...row, extra: { ...row.extra, 'reference failed': ref } });
+          continue;
         }
         rows.push({
           ...compare(row, `@vladmandic/human ${ref.version} object`, ref.ms, false),
