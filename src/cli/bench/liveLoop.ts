@@ -158,6 +158,9 @@ async function run(ctx: WorkloadContext): Promise<BenchRow[]> {
         referenceMedian: naive.longTasks,
         extra: {
           oursLongTaskMs: ours.longTaskMs,
+          oursLongFrameScripts: ours.longFrameScripts
+            .map((x) => `${x.what}: ${x.frames} frames, ${x.ms.toFixed(0)} ms`)
+            .join('; '),
           naiveLongTaskMs: naive.longTaskMs,
           oursFrames: ours.results,
           oursSeconds: ours.seconds,

@@ -57,7 +57,49 @@ export interface LiveMeasure {
   model: number[];
   longTasks: number;
   longTaskMs: number;
+  /** What ran in the long animation frames (Long Animation Frames API), worst first. */
+  longFrameScripts: LongFrameScript[];
   dropped: number;
+}
+
+export interface LongFrameScript {
+  /** `invoker` and function of a script entry, e.g. "MessagePort.onmessage apply". */
+  what: string;
+  /** Long animation frames it ran in, and its total time there. */
+  frames: number;
+  ms: number;
+}
+
+/** The part of a `long-animation-frame` entry read here (not in TypeScript's DOM lib yet). */
+interface LongAnimationFrameEntry extends PerformanceEntry {
+  blockingDuration: number;
+  scripts: { invoker: string; sourceFunctionName: string; duration: number }[];
+}
+
+/**
+ * Attributes main-thread blocking to scripts while it runs: returns a stop function giving the
+ * worst offenders. Empty where the browser lacks the Long Animation Frames API.
+ */
+function watchLongFrames(): () => LongFrameScript[] {
+  if (!PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) return () => [];
+  const by = new Map<string, LongFrameScript>();
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as LongAnimationFrameEntry[]) {
+      if (!(e.blockingDuration > 0)) continue;
+      for (const s of e.scripts) {
+        const what = `${s.invoker} ${s.sourceFunctionName || '(anonymous)'}`.trim();
+        const row = by.get(what) ?? { what, frames: 0, ms: 0 };
+        row.frames++;
+        row.ms += s.duration;
+        by.set(what, row);
+      }
+    }
+  });
+  obs.observe({ type: 'long-animation-frame', buffered: false });
+  return () => {
+    obs.disconnect();
+    return [...by.values()].sort((a, b) => b.ms - a.ms).slice(0, 8);
+  };
 }
 
 /** A camera stream in a detached <video>, for measurements outside the Live tab. */
@@ -106,6 +148,7 @@ export const liveAutomation: LiveAutomation = {
       }
     });
     obs.observe({ type: 'longtask', buffered: false });
+    const stopLongFrames = watchLongFrames();
     const h0 = { ...loop.hud(), len: { ...lengths(loop) } };
     const t0 = performance.now();
     while (loop.hud().results - h0.results < frames && performance.now() - t0 < maxMs) {
@@ -113,6 +156,7 @@ export const liveAutomation: LiveAutomation = {
     }
     const seconds = (performance.now() - t0) / 1000;
     obs.disconnect();
+    const longFrameScripts = stopLongFrames();
     const h1 = loop.hud();
     return {
       results: h1.results - h0.results,
@@ -122,6 +166,7 @@ export const liveAutomation: LiveAutomation = {
       model: loop.history.model.slice(h0.len.model),
       longTasks: long.n,
       longTaskMs: long.ms,
+      longFrameScripts,
       dropped: h1.counts.dropped - h0.counts.dropped,
     };
   },
