@@ -161,6 +161,8 @@ describe('Live snapshot to Tag', () => {
       await openLive(h.page);
       const snap = h.page.getByRole('button', { name: 'Snapshot → Tag' });
       await expect.poll(() => snap.isEnabled(), { timeout: 120_000 }).toBe(true);
+      // As a user would: once the preview shows what the camera sees (a first live result).
+      await waitForResults(h.page, 1, 120_000);
       await snap.click();
       await h.page.getByRole('tab', { name: 'Tag' }).click();
       const cell = h.page.locator('[data-testid="tag-cell"][data-name^="live-"]');
