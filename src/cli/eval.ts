@@ -2,6 +2,7 @@
  * `npm run eval -- <task> ...`: accuracy evaluations in headless Chromium on real data.
  *   classify --model <id> --data <dir> [--backend …] [--crop center|none] [--json out.json]
  *   detect   --model <id> --data <dir> [--backend …] [--json out.json] [--dets dets.json]
+ *   dets-diff --a <dets.json> --b <dets.json> [--min-score 0.3]
  *   transfer --base <id> --data <class-folders> --train-per-class N [--finetune] [--backend …]
  */
 import { parseFlags } from './common';

@@ -161,6 +161,10 @@ async function humanReference(
   }
 }
 
+/** A reference run, or the first line of why it could not run (its row then has ours only). */
+const orWhyNot = <T>(run: Promise<T>, who: string): Promise<T | string> =>
+  run.catch((e: unknown) => `${who}: ${(e as Error).message.split('\n')[0]}`);
+
 const extra = (t: FrameTiming) => ({
   boxes: t.boxes,
   'tensors leaked': t.numTensorsAfter - t.numTensorsBefore,
@@ -192,8 +196,9 @@ export const detectFrameWorkload: Workload = {
         const fast = await ours(h.page, ctx, 'coco-ssd-fast', FIXTURE_ID, url);
         const row = summarise({ ...base, model: `${FIXTURE_ID} (fast path)`, metric }, fast.ms);
         // coco-ssd's detect() refuses WebGPU (its dataSync loses the device there): say so.
-        const lib = await ours(h.page, ctx, 'coco-ssd-library', FIXTURE_ID, url).catch(
-          (e: unknown) => (e as Error).message.split('\n')[0],
+        const lib = await orWhyNot(
+          ours(h.page, ctx, 'coco-ssd-library', FIXTURE_ID, url),
+          'coco-ssd detect()',
         );
         rows.push(
           typeof lib === 'string'
@@ -217,12 +222,13 @@ export const detectFrameWorkload: Workload = {
         }
         ctx.log(`detect-frame: @vladmandic/human reference on ${ctx.backend}`);
         // A reference that cannot run here still leaves our row, with the reason beside it.
-        const ref = await humanReference(h.page, ctx).then(
-          (r) =>
-            r.backend === ctx.backend
-              ? r
-              : `@vladmandic/human ran on ${r.backend}, not ${ctx.backend}`,
-          (e: unknown) => `@vladmandic/human: ${(e as Error).message.split('\n')[0]}`,
+        const ref = await orWhyNot(
+          humanReference(h.page, ctx).then((r) => {
+            if (r.backend !== ctx.backend)
+              throw new Error(`ran on ${r.backend}, not ${ctx.backend}`);
+            return r;
+          }),
+          '@vladmandic/human',
         );
         if (typeof ref === 'string') {
           rows.push({ ...row, extra: { ...row.extra, 'reference failed': ref } });

@@ -29,6 +29,7 @@ import {
 import { evaluateDetections, type ScoredBox } from '../../eval/map';
 import { COCO80_NAMES } from '../../eval/cocoClasses';
 import type { Detection } from '../../detection/types';
+import type { DetRecord } from '../../eval/detsDiff';
 
 const io: DatasetIo = {
   readText: (p) => readFile(p, 'utf8'),
@@ -41,16 +42,6 @@ const io: DatasetIo = {
 const CHUNK = 8;
 /** COCO's per-image detection cap. */
 const MAX_DETS = 100;
-
-export interface DetRecord {
-  image: string;
-  class: number;
-  score: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
 
 /** The `--dets` rows of one image (rounded to 0.01 px / 1e-5 score). */
 export function detRecords(image: string, dets: readonly Detection[]): DetRecord[] {
