@@ -22,7 +22,15 @@ describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
   let h: PageHandle;
   const daisy = flowerPhotos('daisy');
   const sunflowers = flowerPhotos('sunflowers');
-  const heldOut = sunflowers[PER_CLASS + 3];
+  // Held out from training. With eight photos a class, heads differ from run to run (unseeded
+  // init and dropout): sunflowers[13], the photo shown before, scored 0.47-0.93 over four runs and
+  // made one CI run in six fail, so the UI check uses a clear one (0.97-1.00) and the held-out
+  // accuracy is checked over sixteen photos.
+  const heldOut = sunflowers[PER_CLASS];
+  const heldOutSet = [
+    ...daisy.slice(PER_CLASS, PER_CLASS + 8).map((f) => ({ f, cls: 0 })),
+    ...sunflowers.slice(PER_CLASS, PER_CLASS + 8).map((f) => ({ f, cls: 1 })),
+  ];
   let appProbs: number[] = [];
 
   beforeAll(async () => {
@@ -81,6 +89,13 @@ describe('Train on WebGPU: drop, train, evaluate, use, reload, export', () => {
       .poll(() => p.getByTestId('use-top').first().textContent(), { timeout: 60_000 })
       .toBe('sunflowers');
     expect(appProbs[1]).toBeGreaterThan(appProbs[0]);
+    // Four runs here: 12-14 of 16 right; an untrained or one-class head gets about 8.
+    let right = 0;
+    for (const { f, cls } of heldOutSet) {
+      const probs = await predictTrained(p, f);
+      if (probs[cls] > probs[1 - cls]) right++;
+    }
+    expect(right).toBeGreaterThanOrEqual(11);
     // One bar per class, its value the model's own probability.
     const bars = p.getByTestId('use-results').getByRole('list', { name: 'Class confidences' });
     expect(await bars.first().locator('.bar-value').allTextContents()).toEqual(
