@@ -102,12 +102,10 @@ export function scaleResult(
   };
 }
 
-type VideoWithFrames = HTMLVideoElement & {
-  requestVideoFrameCallback?: (
-    cb: (now: number, meta: { presentedFrames: number }) => void,
-  ) => number;
-  cancelVideoFrameCallback?: (id: number) => void;
-};
+type FrameCallbackMethods = 'requestVideoFrameCallback' | 'cancelVideoFrameCallback';
+/** The DOM lib declares requestVideoFrameCallback always present; some browsers still lack it. */
+type VideoWithFrames = Omit<HTMLVideoElement, FrameCallbackMethods> &
+  Partial<Pick<HTMLVideoElement, FrameCallbackMethods>>;
 
 const HISTORY_CAP = 20_000;
 

@@ -7,7 +7,7 @@ import { tf } from '../engine/tf';
 import { engine, type ModelHandle } from '../engine/engine';
 import { catalogEntry, type CatalogEntry } from '../models/catalog';
 import { loadCatalogModel } from '../models/registry';
-import type { LoadProgress } from '../models/loader';
+import { sha256Hex, type LoadProgress } from '../models/loader';
 import { classifyBatch, labelsFor, type ClassifierSpec } from '../classification/classifier';
 import { toModelInput } from '../classification/preprocess';
 import { createCenterNetDetector } from '../detection/centernet';
@@ -180,20 +180,65 @@ registerTaskKind('detect', async (spec: DetectTaskSpec, ctx) => {
 /** Numbers each model task's engine id, so a replacement can load before the old one goes. */
 let modelTaskSerial = 0;
 
+/**
+ * Models of 'model' tasks on this thread's engine, by content. Every settings change re-sends all
+ * tasks, trained model included; building and warming the same model again cost seconds on a slow
+ * GPU and doubled its memory while the old task waited to be disposed.
+ */
+const modelTaskModels = new Map<string, { engineId: string; users: number }>();
+
+/** Identifies a model by its format, topology, weight layout and weight bytes. */
+export async function modelTaskKey(spec: ModelTaskSpec): Promise<string> {
+  const { modelTopology, weightSpecs, weightData } = spec.artifacts;
+  const layout = JSON.stringify([spec.format, modelTopology, weightSpecs]);
+  const [a, b] = await Promise.all([
+    sha256Hex(new TextEncoder().encode(layout).buffer),
+    sha256Hex(weightData),
+  ]);
+  return `${a}:${b}`;
+}
+
+/** Engine ids of the models 'model' tasks hold now (tests, the capability panel's memory). */
+export function modelTaskEngineIds(): string[] {
+  return [...modelTaskModels.values()].map((m) => m.engineId);
+}
+
 registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
-  const engineId = `live-task:${spec.id}#${++modelTaskSerial}`;
-  const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: spec.artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-    weightSpecs: spec.artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
-    weightData: spec.artifacts.weightData,
+  const key = await modelTaskKey(spec);
+  let shared = modelTaskModels.get(key);
+  let handle = shared && engine.get(shared.engineId);
+  if (!shared || !handle) {
+    const engineId = `live-task:${spec.id}#${++modelTaskSerial}`;
+    const artifacts: tf.io.ModelArtifacts = {
+      modelTopology: spec.artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: spec.artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
+      weightData: spec.artifacts.weightData,
+    };
+    // Registered with the engine so a GPU-loss recovery rebuilds it like any catalog model.
+    handle = await engine.register(engineId, async () =>
+      spec.format === 'layers'
+        ? tf.loadLayersModel(tf.io.fromMemory(artifacts))
+        : tf.loadGraphModel(tf.io.fromMemory(artifacts)),
+    );
+    shared = { engineId, users: 0 };
+    modelTaskModels.set(key, shared);
+  }
+  const holder = shared;
+  holder.users++;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    if (--holder.users > 0) return;
+    modelTaskModels.delete(key);
+    engine.unregister(holder.engineId);
   };
-  // Registered with the engine so a GPU-loss recovery rebuilds it like any catalog model.
-  const handle = await engine.register(engineId, async () =>
-    spec.format === 'layers'
-      ? tf.loadLayersModel(tf.io.fromMemory(artifacts))
-      : tf.loadGraphModel(tf.io.fromMemory(artifacts)),
-  );
-  await warm(engineId, [1, spec.input.height, spec.input.width, 3], ctx);
+  try {
+    await warm(holder.engineId, [1, spec.input.height, spec.input.width, 3], ctx);
+  } catch (e) {
+    release();
+    throw e;
+  }
   const task = classifierTask(
     spec.id,
     handle,
@@ -202,5 +247,5 @@ registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
     spec.topK,
     spec.input.resize === 'center-crop' ? 'center' : 'none',
   );
-  return { ...task, dispose: () => engine.unregister(engineId) };
+  return { ...task, dispose: release };
 });

@@ -57,3 +57,28 @@ export async function playVideoFile(video: HTMLVideoElement, file: File): Promis
   }
   return { name: file.name, stop };
 }
+
+/** HTMLMediaElement.HAVE_CURRENT_DATA, spelled out so this runs where the DOM constant is absent. */
+const HAVE_CURRENT_DATA = 2;
+
+/** What presentedFrame needs of a <video>. */
+export type FrameSource = Pick<HTMLVideoElement, 'readyState' | 'paused' | 'addEventListener'> &
+  Partial<Pick<HTMLVideoElement, 'requestVideoFrameCallback'>>;
+
+/**
+ * Resolves once the element shows a decoded frame, or after `timeoutMs` per wait: a stream that
+ * has just started can report its size before its first frame is presented, and drawing it then
+ * gives a black picture (a CI run tagged one "nematode, spotlight").
+ */
+export async function presentedFrame(video: FrameSource, timeoutMs = 2000): Promise<void> {
+  const within = (p: Promise<unknown>) =>
+    Promise.race([p, new Promise((r) => setTimeout(r, timeoutMs))]);
+  if (video.readyState < HAVE_CURRENT_DATA) {
+    await within(new Promise((r) => video.addEventListener('loadeddata', r, { once: true })));
+  }
+  // Browsers without requestVideoFrameCallback draw what they have.
+  if (video.requestVideoFrameCallback && !video.paused) {
+    const request = video.requestVideoFrameCallback.bind(video);
+    await within(new Promise<void>((r) => request(() => r())));
+  }
+}

@@ -200,6 +200,19 @@ describe('object detection in Tag on WebGPU, offline detector', () => {
     expect(await settings.getByTestId('coco-ssd-library-blocked').textContent()).toMatch(
       /off on WebGPU: .*dataSync/,
     );
+    // A 'library' choice stored on another backend: the fast path runs here, so its
+    // class-aware NMS switch stays usable.
+    const nms = settings.getByRole('checkbox', { name: 'class-aware NMS' });
+    await h.page.evaluate(() =>
+      window.ocellus!.store.getState().setDetection({ cocoSsdPath: 'library' }),
+    );
+    expect(await settings.getByTestId('coco-ssd-library-blocked').textContent()).toMatch(
+      /so the fast path runs\.$/,
+    );
+    expect(await nms.isEnabled()).toBe(true);
+    await h.page.evaluate(() =>
+      window.ocellus!.store.getState().setDetection({ cocoSsdPath: 'fast' }),
+    );
     await h.page.getByRole('button', { name: 'Settings' }).click();
   });
 

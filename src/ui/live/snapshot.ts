@@ -5,22 +5,7 @@
  */
 import { addSamples } from '../../training/project';
 import { ADD_FILES_EVENT, type AddFilesDetail } from '../../tagging/inbox';
-
-/**
- * Resolves once the element shows a decoded frame: a stream that has just started can report its
- * size before its first frame is presented, and drawing it then gives a black picture.
- */
-async function presentedFrame(video: HTMLVideoElement, timeoutMs = 2000): Promise<void> {
-  const within = (p: Promise<unknown>) =>
-    Promise.race([p, new Promise((r) => setTimeout(r, timeoutMs))]);
-  if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) {
-    await within(new Promise((r) => video.addEventListener('loadeddata', r, { once: true })));
-  }
-  // Browsers without requestVideoFrameCallback draw what they have.
-  if ('requestVideoFrameCallback' in video && !video.paused) {
-    await within(new Promise<void>((r) => video.requestVideoFrameCallback(() => r())));
-  }
-}
+import { presentedFrame } from '../../sources/video';
 
 /** The current video frame as a JPEG File (what the camera shows, never mirrored). */
 export async function snapshotFile(video: HTMLVideoElement): Promise<File> {

@@ -16,6 +16,9 @@ export function SettingsPanel() {
   const ids = { backend: useId(), topk: useId(), score: useId(), max: useId(), ssd: useId() };
   const cocoSsd = catalog.models.filter((m) => m.family === 'coco-ssd');
   const libraryBlocked = cocoSsdLibraryBlocked(engineState?.backend ?? null);
+  // The stored choice is kept for backends that can run it; what runs now is what the controls
+  // below must follow.
+  const runningPath = detection.cocoSsdPath === 'library' && !libraryBlocked ? 'library' : 'fast';
   return (
     <aside className="panel" aria-label="Settings" data-testid="settings" tabIndex={-1}>
       <h2>Settings</h2>
@@ -72,7 +75,7 @@ export function SettingsPanel() {
           <input
             type="checkbox"
             checked={detection.classAwareNms}
-            disabled={detection.cocoSsdPath !== 'fast'}
+            disabled={runningPath !== 'fast'}
             onChange={(e) => setDetection({ classAwareNms: e.target.checked })}
           />{' '}
           class-aware NMS

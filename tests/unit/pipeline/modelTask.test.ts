@@ -1,0 +1,116 @@
+/**
+ * The live pipeline's 'model' task (a trained model handed to the worker): re-sending the same
+ * model, as every settings change does, reuses the one already built and warmed; a different
+ * model gets its own; the last task to go frees it. On tfjs's CPU backend in Node.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../../../src/engine/tf';
+import { engine } from '../../../src/engine/engine';
+import { createTask, modelTaskEngineIds, type FrameTask } from '../../../src/pipeline/tasks';
+import type { ModelTaskSpec } from '../../../src/pipeline/protocol';
+
+/** A colour classifier: mean colour -> dense; `swap` exchanges what the two outputs mean. */
+async function colourModelSpec(swap: boolean): Promise<ModelTaskSpec> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.globalAveragePooling2d({ inputShape: [8, 8, 3] }),
+      tf.layers.dense({ units: 2, activation: 'softmax' }),
+    ],
+  });
+  const k = swap ? [-4, 4, 4, -4, 0, 0] : [4, -4, -4, 4, 0, 0];
+  const w = [tf.tensor2d(k, [3, 2]), tf.zeros([2])];
+  model.layers[1].setWeights(w);
+  tf.dispose(w);
+  let art: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      art = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  const a = art as unknown as tf.io.ModelArtifacts;
+  return {
+    kind: 'model',
+    id: 'Your model',
+    format: 'layers',
+    artifacts: {
+      modelTopology: a.modelTopology as object,
+      weightSpecs: a.weightSpecs!,
+      weightData: tf.io.CompositeArrayBuffer.join(a.weightData!),
+    },
+    input: {
+      name: 'image',
+      width: 8,
+      height: 8,
+      range: [0, 1],
+      layout: 'NHWC',
+      channels: 'RGB',
+      resize: 'center-crop',
+    },
+    labels: ['red', 'green'],
+    outputKind: 'probabilities',
+    topK: 2,
+  };
+}
+
+/** A structured-clone copy, as a spec arrives in the worker after postMessage. */
+function posted(spec: ModelTaskSpec): ModelTaskSpec {
+  return structuredClone(spec);
+}
+
+const liveTaskIds = () => engine.loadedIds().filter((id) => id.startsWith('live-task:'));
+
+describe('live model task: one built model per distinct trained model', () => {
+  let frame: tf.Tensor3D;
+  let baseline = 0;
+  const builds: string[] = [];
+  const ctx = {
+    warmUp: true,
+    onProgress: (id: string, p: { phase: string }) => p.phase === 'build' && builds.push(id),
+  };
+  const top = async (t: FrameTask) => {
+    const r = await t.run(frame);
+    return r.kind === 'classify' ? r.predictions[0].label : null;
+  };
+
+  beforeAll(async () => {
+    await engine.start('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    // A red 16x12 frame, int32 0..255 like the live upload.
+    frame = tf.tidy(() =>
+      tf.mul(tf.ones([12, 16, 3], 'int32'), tf.tensor1d([255, 0, 0], 'int32')),
+    ) as tf.Tensor3D;
+  });
+  afterAll(() => frame?.dispose());
+
+  it('reuses the built, warmed model when the same one is sent again, and frees it after the last task', async () => {
+    const spec = await colourModelSpec(false);
+    const swapped = await colourModelSpec(true);
+    baseline = tf.memory().numTensors;
+    const first = await createTask(posted(spec), ctx);
+    // A settings change: the same model again, built before the old task is disposed.
+    const second = await createTask(posted(spec), ctx);
+    expect(liveTaskIds()).toHaveLength(1);
+    expect(modelTaskEngineIds()).toEqual(liveTaskIds());
+    expect(builds).toHaveLength(1); // warmed once
+    expect(await top(first)).toBe('red');
+    first.dispose();
+    first.dispose(); // twice is harmless
+    expect(liveTaskIds()).toHaveLength(1);
+    expect(await top(second)).toBe('red');
+
+    // Retrained: different weights, its own model next to the old one until that goes.
+    const retrained = await createTask(posted(swapped), ctx);
+    expect(liveTaskIds()).toHaveLength(2);
+    expect(builds).toHaveLength(2);
+    expect(await top(retrained)).toBe('green');
+    second.dispose();
+    expect(liveTaskIds()).toEqual(modelTaskEngineIds());
+    expect(liveTaskIds()).toHaveLength(1);
+    retrained.dispose();
+    expect(liveTaskIds()).toEqual([]);
+    expect(modelTaskEngineIds()).toEqual([]);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+});
