@@ -1,10 +1,11 @@
 /** A layers model as the files a user would drop: model.json text and weights.bin bytes. */
 import type * as tfjs from '@tensorflow/tfjs';
 
-export async function layersModelFiles(
+/** The artifacts `model.save` hands a save handler (the model stays loaded). */
+export async function savedArtifacts(
   tf: typeof tfjs,
   model: tfjs.LayersModel,
-): Promise<{ json: string; weights: Uint8Array }> {
+): Promise<tfjs.io.ModelArtifacts> {
   let art: tfjs.io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -12,8 +13,15 @@ export async function layersModelFiles(
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+  return art as unknown as tfjs.io.ModelArtifacts;
+}
+
+export async function layersModelFiles(
+  tf: typeof tfjs,
+  model: tfjs.LayersModel,
+): Promise<{ json: string; weights: Uint8Array }> {
+  const a = await savedArtifacts(tf, model);
   model.dispose();
-  const a = art as unknown as tfjs.io.ModelArtifacts;
   return {
     json: JSON.stringify({
       format: 'layers-model',

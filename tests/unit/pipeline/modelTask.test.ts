@@ -8,6 +8,7 @@ import { tf } from '../../../src/engine/tf';
 import { engine } from '../../../src/engine/engine';
 import { createTask, modelTaskEngineIds, type FrameTask } from '../../../src/pipeline/tasks';
 import type { ModelTaskSpec } from '../../../src/pipeline/protocol';
+import { savedArtifacts } from '../layersFiles';
 
 /** A colour classifier: mean colour -> dense; `swap` exchanges what the two outputs mean. */
 async function colourModelSpec(swap: boolean): Promise<ModelTaskSpec> {
@@ -21,15 +22,8 @@ async function colourModelSpec(swap: boolean): Promise<ModelTaskSpec> {
   const w = [tf.tensor2d(k, [3, 2]), tf.zeros([2])];
   model.layers[1].setWeights(w);
   tf.dispose(w);
-  let art: tf.io.ModelArtifacts | null = null;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      art = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  const a = await savedArtifacts(tf, model);
   model.dispose();
-  const a = art as unknown as tf.io.ModelArtifacts;
   return {
     kind: 'model',
     id: 'Your model',
