@@ -230,7 +230,8 @@ registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
     if (released) return;
     released = true;
     if (--holder.users > 0) return;
-    modelTaskModels.delete(key);
+    // Two updates in flight may each have built this model; only ours may leave the cache.
+    if (modelTaskModels.get(key) === holder) modelTaskModels.delete(key);
     engine.unregister(holder.engineId);
   };
   try {
