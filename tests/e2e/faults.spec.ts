@@ -238,8 +238,14 @@ describe('GPU device lost during training (WebGL)', () => {
       expect(await p.evaluate(() => window.ocellus!.tf.getBackend())).toBe('webgl');
       expect(await p.getByTestId('count-daisy').textContent()).toBe('5');
       expect(await p.getByTestId('count-sunflowers').textContent()).toBe('5');
-      const head = await predict();
-      expect(head[1]).toBeGreaterThan(0.5);
+      // The restarted run fitted the user's own samples. Held-out photos are train.spec's job: with
+      // four training photos a class a held-out one swings from run to run (sunflowers[11] scored
+      // 0.46 in one CI run), while these scored 0.61-1.00 over three runs; a dead context gets 5.
+      let fitted = 0;
+      for (const [cls, name] of ['daisy', 'sunflowers'].entries()) {
+        for (const f of flowers(name, 5)) if ((await predictTrained(p, f))[cls] > 0.5) fitted++;
+      }
+      expect(fitted).toBeGreaterThanOrEqual(9);
       expect(await p.getByTestId('train-status').textContent()).toMatch(/^Done/);
 
       // KNN keeps its index in tensors of its own: it must answer the same after a loss.
