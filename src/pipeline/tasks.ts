@@ -62,8 +62,11 @@ async function catalogModel(id: string, ctx: TaskContext): Promise<ModelHandle> 
   );
 }
 
-/** Models already warmed on this thread's engine (per model generation): re-adding a task is free. */
-const warmed = new Set<string>();
+/**
+ * Warm-ups on this thread's engine, per model generation: re-adding a task is free, and two task
+ * updates in flight share one warm-up instead of compiling twice.
+ */
+const warmed = new Map<string, Promise<void>>();
 
 async function warm(
   id: string,
@@ -71,11 +74,20 @@ async function warm(
   ctx: TaskContext,
   dtype: 'float32' | 'int32' = 'float32',
 ): Promise<void> {
+  if (!ctx.warmUp) return;
   const key = `${id}#${engine.get(id)?.generation ?? 0}`;
-  if (!ctx.warmUp || warmed.has(key)) return;
-  ctx.onProgress(id, { phase: 'build', loaded: 0, total: 1 });
-  await engine.warmUp(id, [shape], dtype);
-  warmed.add(key);
+  let done = warmed.get(key);
+  if (!done) {
+    ctx.onProgress(id, { phase: 'build', loaded: 0, total: 1 });
+    done = engine.warmUp(id, [shape], dtype);
+    warmed.set(key, done);
+    // A failed warm-up is tried again by the next task (the task that started it reports it).
+    const started = done;
+    started.catch(() => {
+      if (warmed.get(key) === started) warmed.delete(key);
+    });
+  }
+  await done;
 }
 
 function now(): number {
@@ -180,12 +192,21 @@ registerTaskKind('detect', async (spec: DetectTaskSpec, ctx) => {
 /** Numbers each model task's engine id, so a replacement can load before the old one goes. */
 let modelTaskSerial = 0;
 
+/** A model of 'model' tasks, shared by every task that sends the same bytes. */
+interface SharedModel {
+  engineId: string;
+  users: number;
+  /** The build in progress or done: tasks arriving while it runs wait for it. */
+  built: Promise<ModelHandle>;
+  ready: boolean;
+}
+
 /**
  * Models of 'model' tasks on this thread's engine, by content. Every settings change re-sends all
  * tasks, trained model included; building and warming the same model again cost seconds on a slow
  * GPU and doubled its memory while the old task waited to be disposed.
  */
-const modelTaskModels = new Map<string, { engineId: string; users: number }>();
+const modelTaskModels = new Map<string, SharedModel>();
 
 /** Identifies a model by its format, topology, weight layout and weight bytes. */
 export async function modelTaskKey(spec: ModelTaskSpec): Promise<string> {
@@ -203,24 +224,34 @@ export function modelTaskEngineIds(): string[] {
   return [...modelTaskModels.values()].map((m) => m.engineId);
 }
 
+function buildModelTaskModel(spec: ModelTaskSpec): SharedModel {
+  const engineId = `live-task:${spec.id}#${++modelTaskSerial}`;
+  const artifacts: tf.io.ModelArtifacts = {
+    modelTopology: spec.artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs: spec.artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
+    weightData: spec.artifacts.weightData,
+  };
+  // Registered with the engine so a GPU-loss recovery rebuilds it like any catalog model.
+  const built = engine.register(engineId, async () =>
+    spec.format === 'layers'
+      ? tf.loadLayersModel(tf.io.fromMemory(artifacts))
+      : tf.loadGraphModel(tf.io.fromMemory(artifacts)),
+  );
+  const shared: SharedModel = { engineId, users: 0, built, ready: false };
+  // The tasks awaiting `built` see a failure; this only marks success.
+  built.then(
+    () => (shared.ready = true),
+    () => undefined,
+  );
+  return shared;
+}
+
 registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
   const key = await modelTaskKey(spec);
   let shared = modelTaskModels.get(key);
-  let handle = shared && engine.get(shared.engineId);
-  if (!shared || !handle) {
-    const engineId = `live-task:${spec.id}#${++modelTaskSerial}`;
-    const artifacts: tf.io.ModelArtifacts = {
-      modelTopology: spec.artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-      weightSpecs: spec.artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
-      weightData: spec.artifacts.weightData,
-    };
-    // Registered with the engine so a GPU-loss recovery rebuilds it like any catalog model.
-    handle = await engine.register(engineId, async () =>
-      spec.format === 'layers'
-        ? tf.loadLayersModel(tf.io.fromMemory(artifacts))
-        : tf.loadGraphModel(tf.io.fromMemory(artifacts)),
-    );
-    shared = { engineId, users: 0 };
+  // No await between this check and the set: a second update with the same model joins the build.
+  if (!shared || (shared.ready && !engine.get(shared.engineId))) {
+    shared = buildModelTaskModel(spec);
     modelTaskModels.set(key, shared);
   }
   const holder = shared;
@@ -230,11 +261,13 @@ registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
     if (released) return;
     released = true;
     if (--holder.users > 0) return;
-    // Two updates in flight may each have built this model; only ours may leave the cache.
+    // A model the engine had lost was built again under a new entry; only ours may leave the cache.
     if (modelTaskModels.get(key) === holder) modelTaskModels.delete(key);
     engine.unregister(holder.engineId);
   };
+  let handle: ModelHandle;
   try {
+    handle = await holder.built;
     await warm(holder.engineId, [1, spec.input.height, spec.input.width, 3], ctx);
   } catch (e) {
     release();

@@ -1,9 +1,10 @@
 /**
  * The live pipeline's 'model' task (a trained model handed to the worker): re-sending the same
  * model, as every settings change does, reuses the one already built and warmed; a different
- * model gets its own; the last task to go frees it. On tfjs's CPU backend in Node.
+ * model gets its own; two updates in flight together share one build; the last task to go frees it.
+ * On tfjs's CPU backend in Node.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf } from '../../../src/engine/tf';
 import { engine } from '../../../src/engine/engine';
 import { createTask, modelTaskEngineIds, type FrameTask } from '../../../src/pipeline/tasks';
@@ -103,6 +104,49 @@ describe('live model task: one built model per distinct trained model', () => {
     expect(liveTaskIds()).toEqual(modelTaskEngineIds());
     expect(liveTaskIds()).toHaveLength(1);
     retrained.dispose();
+    expect(liveTaskIds()).toEqual([]);
+    expect(modelTaskEngineIds()).toEqual([]);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('builds and warms once when two updates with the same model are in flight together', async () => {
+    const spec = await colourModelSpec(false);
+    baseline = tf.memory().numTensors;
+    builds.length = 0;
+    // Building and warming take seconds on a slow GPU; on the cpu they finish before the second
+    // update has hashed its model, so they are slowed down here.
+    const slow =
+      <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+      async (...a: A): Promise<R> => {
+        await new Promise((r) => setTimeout(r, 100));
+        return f(...a);
+      };
+    const slowRegister = slow(engine.register.bind(engine));
+    const slowWarmUp = slow(engine.warmUp.bind(engine));
+    const register = vi.spyOn(engine, 'register').mockImplementation(slowRegister);
+    const warmUp = vi.spyOn(engine, 'warmUp').mockImplementation(slowWarmUp);
+    // Two settings changes in quick succession: neither waits for the other's build.
+    let a: FrameTask, b: FrameTask;
+    try {
+      [a, b] = await Promise.all([createTask(posted(spec), ctx), createTask(posted(spec), ctx)]);
+      expect(register).toHaveBeenCalledTimes(1);
+      expect(warmUp).toHaveBeenCalledTimes(1);
+    } finally {
+      register.mockRestore();
+      warmUp.mockRestore();
+    }
+    expect(liveTaskIds()).toHaveLength(1);
+    expect(builds).toHaveLength(1);
+    expect([await top(a), await top(b)]).toEqual(['red', 'red']);
+    // The next update still finds that one model after the first task goes.
+    a.dispose();
+    const c = await createTask(posted(spec), ctx);
+    expect(liveTaskIds()).toHaveLength(1);
+    expect(modelTaskEngineIds()).toEqual(liveTaskIds());
+    expect(builds).toHaveLength(1);
+    expect(await top(c)).toBe('red');
+    b.dispose();
+    c.dispose();
     expect(liveTaskIds()).toEqual([]);
     expect(modelTaskEngineIds()).toEqual([]);
     expect(tf.memory().numTensors).toBe(baseline);
