@@ -2,7 +2,7 @@
  * Actions that connect the engine and model registry to the store: the UI calls these, never
  * the engine directly, so every state change flows through the store.
  */
-import { engine } from '../engine/engine';
+import { engine, type ModelHandle } from '../engine/engine';
 import { isBackendName, type BackendPreference } from '../engine/backends';
 import { allAvailability, loadCatalogModel } from '../models/registry';
 import { ModelIntegrityError } from '../models/loader';
@@ -104,13 +104,36 @@ export function defaultWarmShapes(id: string): number[][] {
 }
 
 /**
- * Loads a catalog model with byte progress in the store, then warms it up (compiling shaders
- * with visible progress) so the first real frame does not stall.
+ * Loads in flight, by model id and URL. Tag, Live and Train may ask for the same model at once
+ * (a Live snapshot arriving in Tag while photos are dropped); a second download would register
+ * the model again, and registering disposes the copy the first caller is already running.
  */
-export async function loadModel(id: string, warmShapes: number[][] = defaultWarmShapes(id)) {
-  const { setModelStatus, settings, notify } = useApp.getState();
+const loadsInFlight = new Map<string, Promise<ModelHandle>>();
+
+/**
+ * Loads a catalog model with byte progress in the store, then warms it up (compiling shaders
+ * with visible progress) so the first real frame does not stall. Callers asking while it loads
+ * share that one load (and its warm-up shapes).
+ */
+export async function loadModel(
+  id: string,
+  warmShapes: number[][] = defaultWarmShapes(id),
+): Promise<ModelHandle> {
   const existing = engine.get(id);
   if (existing) return existing;
+  const key = `${id}\u0000${useApp.getState().settings.modelUrls[id] ?? ''}`;
+  let load = loadsInFlight.get(key);
+  if (!load) {
+    load = loadAndWarm(id, warmShapes).finally(() => loadsInFlight.delete(key));
+    loadsInFlight.set(key, load);
+  }
+  return load;
+}
+
+const warmDtype = (id: string) => (catalogEntry(id).input.dtype === 'int32' ? 'int32' : 'float32');
+
+async function loadAndWarm(id: string, warmShapes: number[][]): Promise<ModelHandle> {
+  const { setModelStatus, settings, notify } = useApp.getState();
   setModelStatus(id, { error: undefined, loading: { phase: 'download', loaded: 0, total: 0 } });
   try {
     await engine.whenReady();
@@ -125,11 +148,7 @@ export async function loadModel(id: string, warmShapes: number[][] = defaultWarm
       );
     }
     if (warmShapes.length) {
-      await engine.warmUp(
-        id,
-        warmShapes,
-        catalogEntry(id).input.dtype === 'int32' ? 'int32' : 'float32',
-      );
+      await engine.warmUp(id, warmShapes, warmDtype(id));
     }
     setModelStatus(id, { loading: undefined, loaded: true });
     return handle;

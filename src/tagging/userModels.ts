@@ -296,16 +296,27 @@ export async function createUserModel(
   return { record, handle };
 }
 
+/** Builds of stored user models in flight, by id. */
+const userModelBuilds = new Map<string, Promise<ModelHandle>>();
+
 /** Registers a stored user model on the engine (after a reload). */
 export async function registerStoredUserModel(rec: UserModelRecord): Promise<ModelHandle> {
   const existing = engine.get(rec.id);
   if (existing) return existing;
-  const fetched = {
-    modelJson: rec.modelJson as tf.io.ModelJSON,
-    modelJsonSha256: rec.modelJsonSha256,
-    weights: rec.weights,
-    fromCache: true,
-    cached: true,
-  };
-  return engine.register(rec.id, () => buildModel(rec.format, fetched));
+  // Two runs starting at once share one build: a second would orphan the first's model.
+  let build = userModelBuilds.get(rec.id);
+  if (!build) {
+    const fetched = {
+      modelJson: rec.modelJson as tf.io.ModelJSON,
+      modelJsonSha256: rec.modelJsonSha256,
+      weights: rec.weights,
+      fromCache: true,
+      cached: true,
+    };
+    build = engine
+      .register(rec.id, () => buildModel(rec.format, fetched))
+      .finally(() => userModelBuilds.delete(rec.id));
+    userModelBuilds.set(rec.id, build);
+  }
+  return build;
 }

@@ -81,7 +81,11 @@ describe.skipIf(process.env.OCELLUS_E2E_SERVER === 'dev')(
           () =>
             p.evaluate(() => {
               const s = window.ocellus!.store.getState();
-              return s.tagOrder.map((id) => `${s.tagImages[id].name}:${s.tagImages[id].status}`);
+              return s.tagOrder.map((id) => {
+                const img = s.tagImages[id];
+                const why = img.error ? ` (${img.error.code}: ${img.error.message})` : '';
+                return `${img.name}:${img.status}${why}`;
+              });
             }),
           { timeout: 180_000, interval: 1000 },
         )
