@@ -29,19 +29,7 @@ const downloads = vi.hoisted(() => {
 vi.mock('../../../src/models/registry', async () => {
   const { engine } = await import('../../../src/engine/engine');
   const { tf } = await import('../../../src/engine/tf');
-  /** Mean colour -> dense: output 0 is "red". */
-  const colourModel = () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.globalAveragePooling2d({ inputShape: [8, 8, 3] }),
-        tf.layers.dense({ units: 2, activation: 'softmax' }),
-      ],
-    });
-    const w = [tf.tensor2d([4, -4, -4, 4, 0, 0], [3, 2]), tf.zeros([2])];
-    model.layers[1].setWeights(w);
-    tf.dispose(w);
-    return model;
-  };
+  const { colourModel } = await import('../colourModel');
   return {
     allAvailability: async () => ({}),
     loadCatalogModel: async (id: string) => {
@@ -49,7 +37,7 @@ vi.mock('../../../src/models/registry', async () => {
       // Downloads take a while: long enough for a second caller to arrive.
       await new Promise((r) => setTimeout(r, 50));
       if (downloads.fail) throw new Error('the server answered 503');
-      const handle = await engine.register(id, async () => colourModel());
+      const handle = await engine.register(id, async () => colourModel(tf));
       return Object.assign(handle, { fetched: { cached: true, fromCache: false }, entry: {} });
     },
   };
@@ -61,6 +49,7 @@ const { useApp } = await import('../../../src/store');
 const { loadModel } = await import('../../../src/store/engineActions');
 const { registerStoredUserModel } = await import('../../../src/tagging/userModels');
 const { layersModelFiles } = await import('../layersFiles');
+const { colourModel } = await import('../colourModel');
 
 const ID = 'mobilenet_v1_0.25_224';
 const SHAPES = [[1, 8, 8, 3]];
@@ -127,16 +116,7 @@ describe('loadModel: callers asking for the same model at once', () => {
   });
 
   it('builds a stored user model once when two Tag runs ask for it together', async () => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.globalAveragePooling2d({ inputShape: [8, 8, 3] }),
-        tf.layers.dense({ units: 2, activation: 'softmax' }),
-      ],
-    });
-    const w = [tf.tensor2d([4, -4, -4, 4, 0, 0], [3, 2]), tf.zeros([2])];
-    model.layers[1].setWeights(w);
-    tf.dispose(w);
-    const files = await layersModelFiles(tf, model);
+    const files = await layersModelFiles(tf, colourModel(tf));
     const rec = {
       id: 'user:colours-0000abcd',
       name: 'colours',

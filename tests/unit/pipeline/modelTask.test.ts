@@ -10,19 +10,11 @@ import { engine } from '../../../src/engine/engine';
 import { createTask, modelTaskEngineIds, type FrameTask } from '../../../src/pipeline/tasks';
 import type { ModelTaskSpec } from '../../../src/pipeline/protocol';
 import { savedArtifacts } from '../layersFiles';
+import { colourModel } from '../colourModel';
 
 /** A colour classifier: mean colour -> dense; `swap` exchanges what the two outputs mean. */
 async function colourModelSpec(swap: boolean): Promise<ModelTaskSpec> {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.globalAveragePooling2d({ inputShape: [8, 8, 3] }),
-      tf.layers.dense({ units: 2, activation: 'softmax' }),
-    ],
-  });
-  const k = swap ? [-4, 4, 4, -4, 0, 0] : [4, -4, -4, 4, 0, 0];
-  const w = [tf.tensor2d(k, [3, 2]), tf.zeros([2])];
-  model.layers[1].setWeights(w);
-  tf.dispose(w);
+  const model = colourModel(tf, swap);
   const a = await savedArtifacts(tf, model);
   model.dispose();
   return {
