@@ -233,15 +233,30 @@ export class PipelineClient {
     return r.memory;
   }
 
-  /** Sends one frame; the bitmap is transferred (and closed by the receiver). */
-  infer(frameId: number, bitmap: ImageBitmap): Promise<ResultMessage> {
+  /**
+   * Sends one frame, transferred (and closed by the receiver): an ImageBitmap at its working
+   * size, or a VideoFrame that the inference side scales to `size`.
+   */
+  infer(
+    frameId: number,
+    image: ImageBitmap | VideoFrame,
+    size?: { width: number; height: number },
+  ): Promise<ResultMessage> {
     return new Promise<ResultMessage>((resolve, reject) => {
       this.frames.set(frameId, { resolve, reject });
       try {
-        this.send({ type: 'frame', frameId, bitmap }, [bitmap]);
+        if ('displayWidth' in image) {
+          const { width, height } = size ?? {
+            width: image.displayWidth,
+            height: image.displayHeight,
+          };
+          this.send({ type: 'video-frame', frameId, frame: image, width, height }, [image]);
+        } else {
+          this.send({ type: 'frame', frameId, bitmap: image }, [image]);
+        }
       } catch (e) {
         this.frames.delete(frameId);
-        bitmap.close();
+        image.close();
         reject(e as Error);
       }
     });

@@ -1,13 +1,14 @@
 /**
  * The inference side of the live pipeline, the same code in the worker and in the main-thread
- * fallback: one upload per frame (`fromPixels` on the transferred ImageBitmap, which is closed
- * right after), every task on that one tensor, asynchronous readback, every tensor freed.
+ * fallback: one upload per frame (`fromPixels` on the transferred VideoFrame or ImageBitmap,
+ * which is closed right after), every task on that one tensor, asynchronous readback, every tensor freed.
  * Messages are handled one at a time, in order.
  */
 import { tf } from '../engine/tf';
 import { engine } from '../engine/engine';
 import type { BackendPreference } from '../engine/backendNames';
 import { createTask, type FrameTask } from './tasks';
+import { videoFramePixels, type FramePixels } from './videoFrame';
 import {
   parseHostMessage,
   type HostMessage,
@@ -59,9 +60,11 @@ export class InferenceCore {
         message: `Malformed message ignored: ${JSON.stringify(data)?.slice(0, 120)}`,
         fatal: false,
       });
-      // A frame that failed validation may still hold a bitmap: release it.
-      const maybe = (data as { bitmap?: { close?: () => void } } | null)?.bitmap;
-      if (maybe && typeof maybe.close === 'function') maybe.close();
+      // A frame that failed validation may still hold a bitmap or a video frame: release it.
+      const held = data as { bitmap?: { close?: unknown }; frame?: { close?: unknown } } | null;
+      for (const maybe of [held?.bitmap, held?.frame]) {
+        if (maybe && typeof maybe.close === 'function') (maybe.close as () => void).call(maybe);
+      }
       return;
     }
     this.chain = this.chain.then(() => this.handle(msg)).catch(() => undefined);
@@ -87,7 +90,9 @@ export class InferenceCore {
       case 'tasks':
         return this.setTasks(msg.requestId, msg.tasks, msg.warmUp);
       case 'frame':
-        return this.frame(msg.frameId, msg.bitmap);
+        return this.frame(msg.frameId, msg.bitmap, msg.bitmap.width, msg.bitmap.height);
+      case 'video-frame':
+        return this.frame(msg.frameId, msg.frame, msg.width, msg.height);
       case 'stats':
         this.postStats(msg.requestId);
         return;
@@ -184,16 +189,34 @@ export class InferenceCore {
     this.post({ type: 'tasks-ready', requestId, tasks: next.map((t) => t.id), memory: memory() });
   }
 
-  private async frame(frameId: number, bitmap: ImageBitmap): Promise<void> {
-    // After a device loss, frames wait for the rebuilt models instead of failing on dead ones.
-    await engine.whenReady();
-    const t0 = performance.now();
-    const { width, height } = bitmap;
+  /**
+   * One frame: an ImageBitmap already at its working size, or a VideoFrame scaled here to
+   * `width` x `height`. Either is closed as soon as its pixels are on the backend.
+   */
+  private async frame(
+    frameId: number,
+    image: ImageBitmap | VideoFrame,
+    width: number,
+    height: number,
+  ): Promise<void> {
     let frame: tf.Tensor3D | null = null;
     try {
-      // The one GPU upload of this frame, shared by every task.
-      frame = tf.browser.fromPixels(bitmap, 3);
-      bitmap.close();
+      // After a device loss, frames wait for the rebuilt models instead of failing on dead ones.
+      await engine.whenReady();
+      const t0 = performance.now();
+      let pixels: FramePixels;
+      if ('displayWidth' in image) {
+        pixels = await videoFramePixels(image, width, height, tf.getBackend());
+        image.close();
+      } else {
+        pixels = image;
+      }
+      try {
+        // The one upload of this frame, shared by every task.
+        frame = tf.browser.fromPixels(pixels, 3);
+      } finally {
+        if ('close' in pixels) pixels.close();
+      }
       const t1 = performance.now();
       const shared = frame;
       const results = await Promise.all(this.tasks.map((t) => t.run(shared)));
@@ -216,7 +239,7 @@ export class InferenceCore {
       await engine.confirmLoss();
       this.post({ type: 'error', where: 'frame', message: describe(e), fatal: false, frameId });
     } finally {
-      bitmap.close();
+      image.close();
       frame?.dispose();
     }
   }

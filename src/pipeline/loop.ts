@@ -2,7 +2,8 @@
  * The live loop on the UI thread. Two clocks:
  *  - video frames (`requestVideoFrameCallback`, or a currentTime check per animation frame where
  *    it is missing) admit frames through the scheduler: one in flight, stale ones dropped; a
- *    frame is captured with createImageBitmap and transferred to the inference side;
+ *    frame is handed over as a VideoFrame (no pixel copy here; createImageBitmap where WebCodecs
+ *    is missing) and transferred to the inference side;
  *  - animation frames redraw the overlay at display rate, boxes interpolated between results.
  * End-to-end latency is measured from the video-frame callback to the first overlay draw that
  * shows its result.
@@ -41,6 +42,8 @@ export interface HudSnapshot {
   memory: MemorySnapshot | null;
   results: number;
   counts: SchedulerCounts;
+  /** How the last frame left the UI thread. */
+  capture: CaptureMode | null;
 }
 
 export interface LiveLoopOptions {
@@ -58,6 +61,25 @@ export interface LiveLoopOptions {
    * upload and the crop/resize there handle a fraction of the pixels. 0 = full size.
    */
   uploadShortSide?: number;
+  /**
+   * How a frame leaves the UI thread: `video-frame` (default where the browser has WebCodecs)
+   * hands `new VideoFrame(video)` over without copying pixels, and the inference side scales
+   * it; `bitmap` scales and copies it here with createImageBitmap (the fallback).
+   */
+  capture?: CaptureMode;
+}
+
+export type CaptureMode = 'video-frame' | 'bitmap';
+
+/** A VideoFrame of what the video shows now, or null where WebCodecs is missing or refuses. */
+function videoFrameOf(v: HTMLVideoElement): VideoFrame | null {
+  if (typeof VideoFrame === 'undefined') return null;
+  try {
+    return new VideoFrame(v);
+  } catch {
+    // e.g. no frame decoded yet: the bitmap path copes or reports.
+    return null;
+  }
 }
 
 /** The bitmap size a `w`x`h` frame is captured at so its shorter side is `shortSide` (never up). */
@@ -109,6 +131,16 @@ type VideoWithFrames = Omit<HTMLVideoElement, FrameCallbackMethods> &
 
 const HISTORY_CAP = 20_000;
 
+/**
+ * Per-result samples kept for the bench. `latency` (frame → drawn) splits into `capture`
+ * (frame → bitmap ready to send), `transit` (messages and queueing, both ways), `work` (the
+ * inference side: upload, tasks, readback; `model` is its tasks part) and `drawWait` (result
+ * in → the next display frame that draws it).
+ */
+export const HISTORY_KEYS = ['latency', 'work', 'model', 'capture', 'transit', 'drawWait'] as const;
+export type HistoryKey = (typeof HISTORY_KEYS)[number];
+export type LoopHistory = Record<HistoryKey, number[]>;
+
 export class LiveLoop {
   private readonly scheduler = new FrameScheduler();
   private readonly tracker = new BoxTracker();
@@ -120,10 +152,13 @@ export class LiveLoop {
   private readonly cameraRate = new RateMeter();
   private readonly inferRate = new RateMeter();
   /** Full history for the bench (capped). */
-  readonly history: { latency: number[]; work: number[]; model: number[] } = {
+  readonly history: LoopHistory = {
     latency: [],
     work: [],
     model: [],
+    capture: [],
+    transit: [],
+    drawWait: [],
   };
   private running = false;
   private paused = false;
@@ -131,11 +166,12 @@ export class LiveLoop {
   private vfcId = 0;
   private fallbackFrame = 0;
   private lastTime = -1;
-  private pendingDraw: number | null = null;
+  private pendingDraw: { capturedAt: number; appliedAt: number } | null = null;
   private memory: MemorySnapshot | null = null;
   private results = 0;
   private generation = 0;
   private videoSize = { width: 0, height: 0 };
+  private lastCapture: CaptureMode | null = null;
 
   constructor(private opts: LiveLoopOptions) {}
 
@@ -177,6 +213,10 @@ export class LiveLoop {
 
   setUploadShortSide(side: number): void {
     this.opts.uploadShortSide = side;
+  }
+
+  setCapture(mode: CaptureMode): void {
+    this.opts.capture = mode;
   }
 
   /** A new source (camera, file): forget tracks and smoothing, abandon the frame in flight. */
@@ -226,16 +266,25 @@ export class LiveLoop {
     try {
       const v = this.opts.video;
       const size = captureSize(v.videoWidth, v.videoHeight, this.opts.uploadShortSide ?? 0);
-      const bitmap =
-        size.width === v.videoWidth
-          ? await createImageBitmap(v)
-          : await createImageBitmap(v, {
-              resizeWidth: size.width,
-              resizeHeight: size.height,
-              resizeQuality: 'medium',
-            });
-      const res = await this.opts.client.infer(frameNo, bitmap);
+      const vf = this.opts.capture === 'bitmap' ? null : videoFrameOf(v);
+      let image: ImageBitmap | VideoFrame;
+      if (vf) {
+        image = vf;
+      } else if (size.width === v.videoWidth) {
+        image = await createImageBitmap(v);
+      } else {
+        image = await createImageBitmap(v, {
+          resizeWidth: size.width,
+          resizeHeight: size.height,
+          resizeQuality: 'medium',
+        });
+      }
+      this.lastCapture = vf ? 'video-frame' : 'bitmap';
+      const sentAt = performance.now();
+      const res = await this.opts.client.infer(frameNo, image, size);
       if (gen === this.generation) {
+        this.pushHistory('capture', sentAt - capturedAt);
+        this.pushHistory('transit', performance.now() - sentAt - res.timing.totalMs);
         this.apply(
           scaleResult(res, v.videoWidth / size.width, v.videoWidth, v.videoHeight),
           capturedAt,
@@ -280,7 +329,7 @@ export class LiveLoop {
     this.work.push(res.timing.totalMs);
     this.memory = res.memory;
     this.results++;
-    this.pendingDraw = capturedAt;
+    this.pendingDraw = { capturedAt, appliedAt: now };
     this.pushHistory('work', res.timing.totalMs);
     this.pushHistory('model', modelMs);
     this.opts.onResult?.({
@@ -293,7 +342,7 @@ export class LiveLoop {
     });
   }
 
-  private pushHistory(key: keyof LiveLoop['history'], v: number): void {
+  private pushHistory(key: HistoryKey, v: number): void {
     const h = this.history[key];
     if (h.length < HISTORY_CAP) h.push(v);
   }
@@ -317,9 +366,11 @@ export class LiveLoop {
       mirror: this.opts.mirror,
     });
     if (this.pendingDraw !== null) {
-      const lat = performance.now() - this.pendingDraw;
+      const drawnAt = performance.now();
+      const lat = drawnAt - this.pendingDraw.capturedAt;
       this.latency.push(lat);
       this.pushHistory('latency', lat);
+      this.pushHistory('drawWait', drawnAt - this.pendingDraw.appliedAt);
       this.pendingDraw = null;
     }
     this.displayRate.tick(now);
@@ -341,6 +392,7 @@ export class LiveLoop {
       memory: this.memory,
       results: this.results,
       counts: this.scheduler.stats,
+      capture: this.lastCapture,
     };
   }
 }

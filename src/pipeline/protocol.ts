@@ -83,6 +83,11 @@ export type HostMessage =
   | { type: 'init'; backend: BackendPreference }
   | { type: 'tasks'; requestId: number; tasks: TaskSpec[]; warmUp: boolean }
   | { type: 'frame'; frameId: number; bitmap: ImageBitmap }
+  /**
+   * A video frame handed over as it is (nothing copied on the UI thread): the inference side
+   * scales it to width x height itself, then closes it.
+   */
+  | { type: 'video-frame'; frameId: number; frame: VideoFrame; width: number; height: number }
   | { type: 'stats'; requestId: number }
   | { type: 'model-only'; requestId: number; bitmaps: ImageBitmap[] }
   /** Tests: lose the inference side's GPU device; answered with `stats` once it has recovered. */
@@ -152,6 +157,14 @@ function isBitmap(v: unknown): v is ImageBitmap {
   return isObj(v) && isNum(v.width) && isNum(v.height) && typeof v.close === 'function';
 }
 
+function isVideoFrame(v: unknown): v is VideoFrame {
+  if (typeof VideoFrame !== 'undefined' && v instanceof VideoFrame) return true;
+  // Tests (node) have no VideoFrame: accept the shape.
+  return (
+    isObj(v) && isNum(v.displayWidth) && isNum(v.displayHeight) && typeof v.close === 'function'
+  );
+}
+
 export function isTaskSpec(v: unknown): v is TaskSpec {
   if (!isObj(v) || !isStr(v.id) || !v.id) return false;
   switch (v.kind) {
@@ -194,6 +207,15 @@ export function parseHostMessage(data: unknown): HostMessage | null {
         : null;
     case 'frame':
       return isNum(data.frameId) && isBitmap(data.bitmap) ? (data as HostMessage) : null;
+    case 'video-frame':
+      return isNum(data.frameId) &&
+        isVideoFrame(data.frame) &&
+        isNum(data.width) &&
+        isNum(data.height) &&
+        data.width >= 1 &&
+        data.height >= 1
+        ? (data as HostMessage)
+        : null;
     case 'stats':
     case 'lose-device':
       return isNum(data.requestId) ? (data as HostMessage) : null;

@@ -183,6 +183,41 @@ describe('Live snapshot to Tag', () => {
   });
 });
 
+describe('Live frame hand-over', () => {
+  it('gives the same answer with VideoFrames (the default) as with createImageBitmap copies', async () => {
+    requireShared();
+    // wasm: the worker reads VideoFrame pixels through its own canvas there (GPU backends
+    // take a scaled ImageBitmap, covered by the WebGPU tests below).
+    const h = await openPage(`${baseUrl}?backend=wasm`, {
+      gpu: 'none',
+      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
+    });
+    try {
+      const p = h.page;
+      await openLive(p);
+      const answer = async () => {
+        // Enough frames for the label smoothing to settle on the new path.
+        await waitForResults(p, (await results(p)) + 15, 120_000);
+        return p.evaluate(() => ({
+          capture: window.ocellus!.live.hud()?.capture,
+          top: window.ocellus!.live.lastResult()?.labels.classifier?.[0],
+        }));
+      };
+      const viaFrames = await answer();
+      expect(viaFrames.capture).toBe('video-frame');
+      expect(viaFrames.top?.label).toBe('umbrella');
+      await p.evaluate(() => window.ocellus!.live.setCapture('bitmap'));
+      const viaBitmaps = await answer();
+      expect(viaBitmaps.capture).toBe('bitmap');
+      expect(viaBitmaps.top?.label).toBe('umbrella');
+      // Both scale the same 640x480 frame to 299x224; only the resampling filter may differ.
+      expect(Math.abs(viaFrames.top!.probability - viaBitmaps.top!.probability)).toBeLessThan(0.05);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Live with the model trained in Train', () => {
   it('runs the trained model on every frame next to the catalog classifier, and in Tag', async () => {
     requireShared();
@@ -281,6 +316,8 @@ describe('Live on WebGPU with the fake webcam showing a real coco128 photo', () 
       })
       .toBeGreaterThan(0);
     expect(await h.page.getByTestId('hud-backend').textContent()).toBe('webgpu · worker');
+    // Frames reach the worker as VideoFrames (no copy on the UI thread).
+    expect(await h.page.evaluate(() => window.ocellus!.live.hud()?.capture)).toBe('video-frame');
     expect(await h.page.getByTestId('hud-memory').textContent()).toMatch(/\d+ tensors · GPU/);
 
     // The overlay really is drawn over the preview: the canvas has the red-ish person box pixels.

@@ -2,8 +2,10 @@
  * `live-loop`: the Live workspace's frame pipeline on Chromium's fake webcam (a real coco128
  * photo of people, letterboxed into a 30 fps y4m), measured in one page session:
  *  - ours: throughput (results/s), end-to-end latency (video frame → overlay drawn with its
- *    result), inference-side time, main-thread long tasks, the worker's tensor count and bytes
- *    before and after the run;
+ *    result) and where it goes (capture, transit, inference side, wait for the display frame),
+ *    main-thread long tasks, the worker's tensor count and bytes before and after the run;
+ *  - ours with the ImageBitmap capture (createImageBitmap on the UI thread) instead of the
+ *    VideoFrame hand-over, in alternating halves with ours so drift hits both alike;
  *  - model-only: the same tasks run alone on frames of the same video (upload excluded);
  *  - naive: a requestAnimationFrame loop on the UI thread calling @tensorflow-models/mobilenet
  *    classify(video) (plus a detector's detect(video) with --detect), on the same camera;
@@ -17,6 +19,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, cocoImage, requireShared } from '../../../tests/harness/data';
+import type { CaptureMode } from '../../pipeline/loop';
+import type { LiveMeasure } from '../../ui/live/control';
 import { quantile } from '../common';
 import { compare, summarise, type BenchRow, type Workload, type WorkloadContext } from './types';
 
@@ -48,6 +52,28 @@ function clip30(): string {
     ]);
   }
   return out;
+}
+
+/** Several measured stretches of one loop as one. */
+function mergeMeasures(parts: LiveMeasure[]): LiveMeasure {
+  const [first, ...rest] = parts;
+  return rest.reduce<LiveMeasure>(
+    (a, b) => ({
+      results: a.results + b.results,
+      seconds: a.seconds + b.seconds,
+      latency: [...a.latency, ...b.latency],
+      work: [...a.work, ...b.work],
+      model: [...a.model, ...b.model],
+      capture: [...a.capture, ...b.capture],
+      transit: [...a.transit, ...b.transit],
+      drawWait: [...a.drawWait, ...b.drawWait],
+      longTasks: a.longTasks + b.longTasks,
+      longTaskMs: a.longTaskMs + b.longTaskMs,
+      longFrameScripts: [...a.longFrameScripts, ...b.longFrameScripts],
+      dropped: a.dropped + b.dropped,
+    }),
+    first,
+  );
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -82,11 +108,24 @@ async function run(ctx: WorkloadContext): Promise<BenchRow[]> {
       polling: 500,
     });
     const before = await page.evaluate(() => window.ocellus!.live.stats());
-    ctx.log(`live-loop ${ctx.backend}: ours, up to ${frames} frames / ${seconds} s`);
-    const ours = await page.evaluate(([n, ms]) => window.ocellus!.live.measure(n, ms), [
-      frames,
-      seconds * 1000,
-    ] as const);
+    ctx.log(
+      `live-loop ${ctx.backend}: ours (VideoFrame hand-over) and the ImageBitmap capture, ` +
+        `alternating halves, up to ${frames} frames / ${seconds} s each`,
+    );
+    const parts: Record<CaptureMode, LiveMeasure[]> = { 'video-frame': [], bitmap: [] };
+    const used: Record<CaptureMode, Set<string>> = { 'video-frame': new Set(), bitmap: new Set() };
+    for (const mode of ['video-frame', 'bitmap', 'video-frame', 'bitmap'] as const) {
+      await page.evaluate((m) => window.ocellus!.live.setCapture(m), mode);
+      const m = await page.evaluate(([n, ms]) => window.ocellus!.live.measure(n, ms), [
+        Math.ceil(frames / 2),
+        (seconds * 1000) / 2,
+      ] as const);
+      parts[mode].push(m);
+      used[mode].add(String(await page.evaluate(() => window.ocellus!.live.hud()?.capture)));
+    }
+    await page.evaluate(() => window.ocellus!.live.setCapture('video-frame'));
+    const ours = mergeMeasures(parts['video-frame']);
+    const viaBitmap = mergeMeasures(parts.bitmap);
     const after = await page.evaluate(() => window.ocellus!.live.stats());
     const where = await page.evaluate(() => window.ocellus!.live.hud()?.where ?? '');
     ctx.log(`live-loop ${ctx.backend}: model-only on the same video`);
@@ -142,7 +181,36 @@ async function run(ctx: WorkloadContext): Promise<BenchRow[]> {
           inferenceSideP50: quantile(ours.work, 0.5),
           modelInPipelineP50: quantile(ours.model, 0.5),
           uploadP50: quantile(only.uploadMs, 0.5),
+          // Where the end-to-end time goes (p50 of each part; they need not add up exactly).
+          captureP50: quantile(ours.capture, 0.5),
+          transitP50: quantile(ours.transit, 0.5),
+          drawWaitP50: quantile(ours.drawWait, 0.5),
           framesDropped: ours.dropped,
+        },
+      },
+      {
+        ...compare(
+          summarise(
+            { ...base, metric: 'end-to-end latency with the VideoFrame hand-over', unit: 'ms' },
+            ours.latency,
+          ),
+          'the same loop with createImageBitmap capture on the UI thread',
+          viaBitmap.latency,
+          false,
+        ),
+        extra: {
+          captureUsed: [...used['video-frame']].join(','),
+          referenceCaptureUsed: [...used.bitmap].join(','),
+          uiThreadCaptureP50: quantile(ours.capture, 0.5),
+          referenceUiThreadCaptureP50: quantile(viaBitmap.capture, 0.5),
+          inferenceSideP50: quantile(ours.work, 0.5),
+          referenceInferenceSideP50: quantile(viaBitmap.work, 0.5),
+          p95: quantile(ours.latency, 0.95),
+          referenceP95: quantile(viaBitmap.latency, 0.95),
+          throughputFps: ours.results / ours.seconds,
+          referenceThroughputFps: viaBitmap.results / viaBitmap.seconds,
+          longTasks: ours.longTasks,
+          referenceLongTasks: viaBitmap.longTasks,
         },
       },
       summarise(

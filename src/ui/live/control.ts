@@ -2,7 +2,15 @@
  * The Live workspace's automation surface (window.ocellus.live), for e2e tests and the bench:
  * it reads the same loop the HUD reads, and asks the inference side for its own memory figures.
  */
-import type { HudSnapshot, LiveLoop, LiveResult } from '../../pipeline/loop';
+import {
+  HISTORY_KEYS,
+  type CaptureMode,
+  type HistoryKey,
+  type HudSnapshot,
+  type LiveLoop,
+  type LiveResult,
+  type LoopHistory,
+} from '../../pipeline/loop';
 import type { MemorySnapshot } from '../../pipeline/protocol';
 // Static, not lazy: a rebuilt dist/ would orphan a lazy chunk in the middle of a bench run.
 import { runNaiveLoop, uploadProbe, type NaiveRun, type UploadProbe } from '../../pipeline/naive';
@@ -31,7 +39,7 @@ export interface LiveAutomation {
   tasksGeneration: () => number;
   /** The inference side's tf.memory() (the worker's own tf), and frames processed there. */
   stats: () => Promise<{ memory: MemorySnapshot; frames: number; backend: string | null }>;
-  history: () => { latency: number[]; work: number[]; model: number[] } | null;
+  history: () => LoopHistory | null;
   /** Loses the inference side's GPU device (device.destroy / WEBGL_lose_context); resolves after recovery. */
   loseDevice: () => Promise<{ memory: MemorySnapshot; frames: number; backend: string | null }>;
   /** Model-only time of the current tasks on `n` fresh frames of the same video. */
@@ -47,14 +55,13 @@ export interface LiveAutomation {
   }) => Promise<NaiveRun>;
   /** Main-thread upload paths of a video frame, timed (WebGPU external-texture evaluation). */
   uploadProbe: (n: number) => Promise<UploadProbe>;
+  /** Bench: how frames leave the UI thread from now on (VideoFrame hand-over or ImageBitmap copy). */
+  setCapture: (mode: CaptureMode) => void;
 }
 
-export interface LiveMeasure {
+export interface LiveMeasure extends LoopHistory {
   results: number;
   seconds: number;
-  latency: number[];
-  work: number[];
-  model: number[];
   longTasks: number;
   longTaskMs: number;
   /** What ran in the long animation frames (Long Animation Frames API), worst first. */
@@ -131,9 +138,17 @@ async function nextFrames(video: HTMLVideoElement, n: number): Promise<ImageBitm
   return out;
 }
 
-function lengths(loop: LiveLoop): { latency: number; work: number; model: number } {
+function lengths(loop: LiveLoop): Record<HistoryKey, number> {
   const h = loop.history;
-  return { latency: h.latency.length, work: h.work.length, model: h.model.length };
+  return Object.fromEntries(HISTORY_KEYS.map((k) => [k, h[k].length])) as Record<
+    HistoryKey,
+    number
+  >;
+}
+
+function since(loop: LiveLoop, len: Record<HistoryKey, number>): LoopHistory {
+  const h = loop.history;
+  return Object.fromEntries(HISTORY_KEYS.map((k) => [k, h[k].slice(len[k])])) as LoopHistory;
 }
 
 export const liveAutomation: LiveAutomation = {
@@ -161,9 +176,7 @@ export const liveAutomation: LiveAutomation = {
     return {
       results: h1.results - h0.results,
       seconds,
-      latency: loop.history.latency.slice(h0.len.latency),
-      work: loop.history.work.slice(h0.len.work),
-      model: loop.history.model.slice(h0.len.model),
+      ...since(loop, h0.len),
       longTasks: long.n,
       longTaskMs: long.ms,
       longFrameScripts,
@@ -175,6 +188,10 @@ export const liveAutomation: LiveAutomation = {
   },
   uploadProbe: async (n) => {
     return withCameraVideo((v) => uploadProbe(v, n));
+  },
+  setCapture: (mode) => {
+    if (!active) throw new Error('the Live workspace is not running');
+    active.loop.setCapture(mode);
   },
   hud: () => active?.loop.hud() ?? null,
   lastResult: () => last,

@@ -2,11 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { parseHostMessage, parseWorkerMessage } from '../../../src/pipeline/protocol';
 
 const fakeBitmap = () => ({ width: 4, height: 3, close: () => undefined });
+const fakeVideoFrame = () => ({ displayWidth: 640, displayHeight: 480, close: () => undefined });
 
 describe('pipeline protocol validation', () => {
   it('accepts well-formed host messages', () => {
     expect(parseHostMessage({ type: 'init', backend: 'webgpu' })).not.toBeNull();
     expect(parseHostMessage({ type: 'frame', frameId: 3, bitmap: fakeBitmap() })).not.toBeNull();
+    expect(
+      parseHostMessage({
+        type: 'video-frame',
+        frameId: 4,
+        frame: fakeVideoFrame(),
+        width: 299,
+        height: 224,
+      }),
+    ).not.toBeNull();
     expect(
       parseHostMessage({
         type: 'tasks',
@@ -32,6 +42,17 @@ describe('pipeline protocol validation', () => {
     expect(parseHostMessage({ type: 'nope' })).toBeNull();
     expect(parseHostMessage({ type: 'frame', frameId: '3', bitmap: fakeBitmap() })).toBeNull();
     expect(parseHostMessage({ type: 'frame', frameId: 3, bitmap: {} })).toBeNull();
+    // A video frame needs a real frame and a working size of at least 1x1.
+    const vf = {
+      type: 'video-frame',
+      frameId: 4,
+      frame: fakeVideoFrame(),
+      width: 299,
+      height: 224,
+    };
+    expect(parseHostMessage({ ...vf, frame: fakeBitmap() })).toBeNull();
+    expect(parseHostMessage({ ...vf, width: 0 })).toBeNull();
+    expect(parseHostMessage({ ...vf, height: Number.NaN })).toBeNull();
     expect(
       parseHostMessage({
         type: 'tasks',
