@@ -161,8 +161,11 @@ describe('Live snapshot to Tag', () => {
       await openLive(h.page);
       const snap = h.page.getByRole('button', { name: 'Snapshot → Tag' });
       await expect.poll(() => snap.isEnabled(), { timeout: 120_000 }).toBe(true);
-      // As a user would: once the preview shows what the camera sees (a first live result).
-      await waitForResults(h.page, 1, 120_000);
+      // As a user would: once the preview shows the scene and its label. (A CI run that snapped at
+      // the first live result, whatever it said, once tagged a black frame "nematode".)
+      const liveTop = () =>
+        h.page.evaluate(() => window.ocellus!.live.lastResult()?.labels.classifier?.[0]?.label);
+      await expect.poll(liveTop, { timeout: 120_000 }).toBe('umbrella');
       await snap.click();
       await h.page.getByRole('tab', { name: 'Tag' }).click();
       const cell = h.page.locator('[data-testid="tag-cell"][data-name^="live-"]');
@@ -176,7 +179,7 @@ describe('Live snapshot to Tag', () => {
         .getByTestId('tag-cell-tags')
         .locator('.label')
         .allTextContents();
-      expect(tags).toContain('umbrella');
+      expect(tags, `live label now: ${await liveTop()}`).toContain('umbrella');
     } finally {
       await h.close();
     }
