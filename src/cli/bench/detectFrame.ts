@@ -113,7 +113,12 @@ async function humanReference(
   page: Page,
   ctx: WorkloadContext,
 ): Promise<{ ms: number[]; boxes: number; backend: string; version: string }> {
-  const hp = await page.context().newPage();
+  // A context of its own with service workers blocked: the app's worker (offline support)
+  // would otherwise answer this navigation with the app's own index.html, and the reference
+  // page would never start (which the bench once reported as "did not start").
+  const browser = page.context().browser();
+  const context = browser ? await browser.newContext({ serviceWorkers: 'block' }) : page.context();
+  const hp = await context.newPage();
   try {
     await hp.route('**/__human__/**', (route) => {
       const name = new URL(route.request().url()).pathname.split('/').pop()!;
@@ -158,6 +163,7 @@ async function humanReference(
     );
   } finally {
     await hp.close();
+    if (context !== page.context()) await context.close();
   }
 }
 
