@@ -43,6 +43,15 @@ function groundTruthPerson(photoW: number, photoH: number): Box {
   };
 }
 
+/** The app on wasm (no GPU: these tests check the Live plumbing) with the photo as the camera. */
+function openOnWasmCamera(extra: Parameters<typeof openPage>[1] = {}): Promise<PageHandle> {
+  return openPage(`${baseUrl}?backend=wasm`, {
+    gpu: 'none',
+    fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
+    ...extra,
+  });
+}
+
 async function openLive(page: Page): Promise<void> {
   await waitForEngine(page);
   await page.getByRole('tab', { name: 'Live' }).click();
@@ -74,11 +83,7 @@ async function setTasks(page: Page, classify: boolean, detect: boolean): Promise
 describe('Live: camera permission denied', () => {
   it('shows what happened and what to do, and the rest of the app stays usable', async () => {
     requireShared();
-    const h = await openPage(`${baseUrl}?backend=wasm`, {
-      gpu: 'none',
-      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
-      cameraPermission: 'deny',
-    });
+    const h = await openOnWasmCamera({ cameraPermission: 'deny' });
     try {
       await openLive(h.page);
       const problem = h.page.getByTestId('camera-problem');
@@ -101,10 +106,7 @@ describe('Live: a classifier whose download breaks', () => {
   it('says why with Retry, keeps running the classifier it had, and Retry loads the new one', async () => {
     requireShared();
     // wasm: this checks the fallback and the retry, not the GPU.
-    const h = await openPage(`${baseUrl}?backend=wasm`, {
-      gpu: 'none',
-      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
-    });
+    const h = await openOnWasmCamera();
     const p = h.page;
     const large = 'mobilenet_v1_0.75_224';
     const shard = `**/models/${large}/group29-shard1of1`;
@@ -153,10 +155,7 @@ describe('Live snapshot to Tag', () => {
   it('sends the current frame to the Tag workspace, which tags it', async () => {
     requireShared();
     // wasm: this checks the hand-over, not the GPU, and keeps the run short.
-    const h = await openPage(`${baseUrl}?backend=wasm`, {
-      gpu: 'none',
-      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
-    });
+    const h = await openOnWasmCamera();
     try {
       await openLive(h.page);
       const snap = h.page.getByRole('button', { name: 'Snapshot → Tag' });
@@ -191,10 +190,7 @@ describe('Live frame hand-over', () => {
     requireShared();
     // wasm: the worker reads VideoFrame pixels through its own canvas there (GPU backends
     // take a scaled ImageBitmap, covered by the WebGPU tests below).
-    const h = await openPage(`${baseUrl}?backend=wasm`, {
-      gpu: 'none',
-      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
-    });
+    const h = await openOnWasmCamera();
     try {
       const p = h.page;
       await openLive(p);
@@ -224,10 +220,7 @@ describe('Live frame hand-over', () => {
 describe('Live with the model trained in Train', () => {
   it('runs the trained model on every frame next to the catalog classifier, and in Tag', async () => {
     requireShared();
-    const h = await openPage(`${baseUrl}?backend=wasm`, {
-      gpu: 'none',
-      fakeVideo: makeY4m(cocoImage(PHOTO), `coco-${PHOTO}`),
-    });
+    const h = await openOnWasmCamera();
     try {
       const p = h.page;
       await waitForEngine(p);
