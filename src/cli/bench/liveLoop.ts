@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, cocoImage, requireShared } from '../../../tests/harness/data';
-import type { CaptureMode } from '../../pipeline/loop';
+import { HISTORY_KEYS, type CaptureMode } from '../../pipeline/loop';
 import type { LiveMeasure } from '../../ui/live/control';
 import { quantile } from '../common';
 import { compare, summarise, type BenchRow, type Workload, type WorkloadContext } from './types';
@@ -57,23 +57,20 @@ function clip30(): string {
 /** Several measured stretches of one loop as one. */
 function mergeMeasures(parts: LiveMeasure[]): LiveMeasure {
   const [first, ...rest] = parts;
-  return rest.reduce<LiveMeasure>(
-    (a, b) => ({
+  return rest.reduce<LiveMeasure>((a, b) => {
+    const merged: LiveMeasure = {
+      ...a,
       results: a.results + b.results,
       seconds: a.seconds + b.seconds,
-      latency: [...a.latency, ...b.latency],
-      work: [...a.work, ...b.work],
-      model: [...a.model, ...b.model],
-      capture: [...a.capture, ...b.capture],
-      transit: [...a.transit, ...b.transit],
-      drawWait: [...a.drawWait, ...b.drawWait],
       longTasks: a.longTasks + b.longTasks,
       longTaskMs: a.longTaskMs + b.longTaskMs,
       longFrameScripts: [...a.longFrameScripts, ...b.longFrameScripts],
       dropped: a.dropped + b.dropped,
-    }),
-    first,
-  );
+    };
+    // Every per-result sample series the loop keeps, whatever it keeps.
+    for (const k of HISTORY_KEYS) merged[k] = [...a[k], ...b[k]];
+    return merged;
+  }, first);
 }
 
 function envNumber(name: string, fallback: number): number {
