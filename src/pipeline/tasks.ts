@@ -5,6 +5,7 @@
  */
 import { tf } from '../engine/tf';
 import { engine, type ModelHandle } from '../engine/engine';
+import { SharedRuns } from '../engine/sharedRuns';
 import { catalogEntry, type CatalogEntry } from '../models/catalog';
 import { loadCatalogModel } from '../models/registry';
 import { sha256Hex, type LoadProgress } from '../models/loader';
@@ -66,7 +67,7 @@ async function catalogModel(id: string, ctx: TaskContext): Promise<ModelHandle> 
  * Warm-ups on this thread's engine, per model generation: re-adding a task is free, and two task
  * updates in flight share one warm-up instead of compiling twice.
  */
-const warmed = new Map<string, Promise<void>>();
+const warmed = new SharedRuns<void>('after-success');
 
 async function warm(
   id: string,
@@ -75,19 +76,11 @@ async function warm(
   dtype: 'float32' | 'int32' = 'float32',
 ): Promise<void> {
   if (!ctx.warmUp) return;
-  const key = `${id}#${engine.get(id)?.generation ?? 0}`;
-  let done = warmed.get(key);
-  if (!done) {
+  // A failed warm-up is tried again by the next task (the task that started it reports it).
+  await warmed.run(`${id}#${engine.get(id)?.generation ?? 0}`, () => {
     ctx.onProgress(id, { phase: 'build', loaded: 0, total: 1 });
-    done = engine.warmUp(id, [shape], dtype);
-    warmed.set(key, done);
-    // A failed warm-up is tried again by the next task (the task that started it reports it).
-    const started = done;
-    started.catch(() => {
-      if (warmed.get(key) === started) warmed.delete(key);
-    });
-  }
-  await done;
+    return engine.warmUp(id, [shape], dtype);
+  });
 }
 
 function now(): number {

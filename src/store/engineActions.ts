@@ -3,6 +3,7 @@
  * the engine directly, so every state change flows through the store.
  */
 import { engine, type ModelHandle } from '../engine/engine';
+import { SharedRuns } from '../engine/sharedRuns';
 import { isBackendName, type BackendPreference } from '../engine/backends';
 import { allAvailability, loadCatalogModel } from '../models/registry';
 import { ModelIntegrityError } from '../models/loader';
@@ -108,7 +109,7 @@ export function defaultWarmShapes(id: string): number[][] {
  * (a Live snapshot arriving in Tag while photos are dropped); a second download would register
  * the model again, and registering disposes the copy the first caller is already running.
  */
-const loadsInFlight = new Map<string, Promise<ModelHandle>>();
+const loadsInFlight = new SharedRuns<ModelHandle>();
 
 /**
  * Loads a catalog model with byte progress in the store, then warms it up (compiling shaders
@@ -122,12 +123,7 @@ export async function loadModel(
   const existing = engine.get(id);
   if (existing) return existing;
   const key = `${id}\u0000${useApp.getState().settings.modelUrls[id] ?? ''}`;
-  let load = loadsInFlight.get(key);
-  if (!load) {
-    load = loadAndWarm(id, warmShapes).finally(() => loadsInFlight.delete(key));
-    loadsInFlight.set(key, load);
-  }
-  return load;
+  return loadsInFlight.run(key, () => loadAndWarm(id, warmShapes));
 }
 
 const warmDtype = (id: string) => (catalogEntry(id).input.dtype === 'int32' ? 'int32' : 'float32');

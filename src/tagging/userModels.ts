@@ -6,6 +6,7 @@
  */
 import { tf } from '../engine/tf';
 import { engine, type ModelHandle } from '../engine/engine';
+import { SharedRuns } from '../engine/sharedRuns';
 import { buildModel, sha256Hex } from '../models/loader';
 import type { UserModelRecord } from './userModelTypes';
 
@@ -297,15 +298,14 @@ export async function createUserModel(
 }
 
 /** Builds of stored user models in flight, by id. */
-const userModelBuilds = new Map<string, Promise<ModelHandle>>();
+const userModelBuilds = new SharedRuns<ModelHandle>();
 
 /** Registers a stored user model on the engine (after a reload). */
 export async function registerStoredUserModel(rec: UserModelRecord): Promise<ModelHandle> {
   const existing = engine.get(rec.id);
   if (existing) return existing;
   // Two runs starting at once share one build: a second would orphan the first's model.
-  let build = userModelBuilds.get(rec.id);
-  if (!build) {
+  return userModelBuilds.run(rec.id, () => {
     const fetched = {
       modelJson: rec.modelJson as tf.io.ModelJSON,
       modelJsonSha256: rec.modelJsonSha256,
@@ -313,10 +313,6 @@ export async function registerStoredUserModel(rec: UserModelRecord): Promise<Mod
       fromCache: true,
       cached: true,
     };
-    build = engine
-      .register(rec.id, () => buildModel(rec.format, fetched))
-      .finally(() => userModelBuilds.delete(rec.id));
-    userModelBuilds.set(rec.id, build);
-  }
-  return build;
+    return engine.register(rec.id, () => buildModel(rec.format, fetched));
+  });
 }

@@ -6,6 +6,7 @@
  */
 import { tf } from '../engine/tf';
 import { engine, type ModelHandle } from '../engine/engine';
+import { SharedRuns } from '../engine/sharedRuns';
 import { catalogEntry, officialUrl, type CatalogEntry } from '../models/catalog';
 import { fetchManifest, selfHostedUrl } from '../models/registry';
 import { buildModel, fetchModel, type FetchedModel } from '../models/loader';
@@ -160,7 +161,7 @@ export class Backbone {
 
 /** Loaded bases by id: the active model's base stays loaded while another one trains. */
 const loaded = new Map<string, Backbone>();
-const loading = new Map<string, Promise<Backbone>>();
+const loading = new SharedRuns<Backbone>();
 
 async function fetchBase(entry: CatalogEntry): Promise<FetchedModel> {
   const manifest = await fetchManifest();
@@ -173,28 +174,19 @@ async function fetchBase(entry: CatalogEntry): Promise<FetchedModel> {
 export async function getBackbone(baseId: string): Promise<Backbone> {
   const hit = loaded.get(baseId);
   if (hit && engine.get(`${BACKBONE_ID}:${baseId}`)) return hit;
-  let p = loading.get(baseId);
-  if (!p) {
-    p = (async () => {
-      const entry = catalogEntry(baseId);
-      if (entry.task !== 'classify' || !entry.embedding)
-        throw new Error(`${entry.name} has no embedding layer and cannot be a base.`);
-      const fetched = await fetchBase(entry);
-      await engine.whenReady();
-      const handle = await engine.register(`${BACKBONE_ID}:${baseId}`, () =>
-        buildModel(entry.format, fetched),
-      );
-      const bb = new Backbone(entry, handle);
-      loaded.set(baseId, bb);
-      return bb;
-    })();
-    loading.set(baseId, p);
-  }
-  try {
-    return await p;
-  } finally {
-    loading.delete(baseId);
-  }
+  return loading.run(baseId, async () => {
+    const entry = catalogEntry(baseId);
+    if (entry.task !== 'classify' || !entry.embedding)
+      throw new Error(`${entry.name} has no embedding layer and cannot be a base.`);
+    const fetched = await fetchBase(entry);
+    await engine.whenReady();
+    const handle = await engine.register(`${BACKBONE_ID}:${baseId}`, () =>
+      buildModel(entry.format, fetched),
+    );
+    const bb = new Backbone(entry, handle);
+    loaded.set(baseId, bb);
+    return bb;
+  });
 }
 
 /** Frees every loaded base except those listed (the active model's and the selected one). */
