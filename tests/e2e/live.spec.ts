@@ -165,8 +165,17 @@ describe('Live snapshot to Tag', () => {
       const liveTop = () =>
         h.page.evaluate(() => window.ocellus!.live.lastResult()?.labels.classifier?.[0]?.label);
       await expect.poll(liveTop, { timeout: 120_000 }).toBe('umbrella');
-      await snap.click();
-      await h.page.getByRole('tab', { name: 'Tag' }).click();
+      // Snap and leave Live in one go, which stops the camera: the snapshot is the frame shown at
+      // the click. (Taken after an await, it came out black once the camera had stopped, and
+      // was tagged "nematode, spotlight" in CI runs.)
+      await h.page.evaluate(() => {
+        const button = (name: string) =>
+          [...document.querySelectorAll<HTMLElement>('button, [role="tab"]')].find(
+            (b) => b.textContent?.trim() === name,
+          )!;
+        button('Snapshot → Tag').click();
+        button('Tag').click();
+      });
       const cell = h.page.locator('[data-testid="tag-cell"][data-name^="live-"]');
       await expect
         .poll(() => cell.first().getAttribute('data-status'), { timeout: 120_000 })

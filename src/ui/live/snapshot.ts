@@ -7,15 +7,40 @@ import { addSamples } from '../../training/project';
 import { ADD_FILES_EVENT, type AddFilesDetail } from '../../tagging/inbox';
 import { presentedFrame } from '../../sources/video';
 
-/** The current video frame as a JPEG File (what the camera shows, never mirrored). */
+/** The frame the element shows now, held on to; null when it has none yet (or no WebCodecs). */
+function frameNow(video: HTMLVideoElement): VideoFrame | null {
+  if (typeof VideoFrame === 'undefined') return null;
+  try {
+    return new VideoFrame(video);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The current video frame as a JPEG File (what the camera shows, never mirrored). The frame is
+ * taken at once, before anything is awaited: a user who snaps and switches to Tag in one go
+ * stops the camera (Live lets it go), and a frame drawn after that is black.
+ */
 export async function snapshotFile(video: HTMLVideoElement): Promise<File> {
-  await presentedFrame(video);
+  let frame = frameNow(video);
+  if (!frame) {
+    // A stream that has just started: wait for its first presented frame.
+    await presentedFrame(video);
+    frame = frameNow(video);
+  }
   const canvas = document.createElement('canvas');
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
+  canvas.width = frame?.displayWidth ?? video.videoWidth;
+  canvas.height = frame?.displayHeight ?? video.videoHeight;
   const ctx = canvas.getContext('2d');
-  if (!ctx || !canvas.width) throw new Error('there is no video frame to capture yet');
-  ctx.drawImage(video, 0, 0);
+  try {
+    // With WebCodecs, no frame means there is none to take; without, the element draws itself.
+    if (!ctx || !canvas.width || (!frame && typeof VideoFrame !== 'undefined'))
+      throw new Error('there is no video frame to capture yet');
+    ctx.drawImage(frame ?? video, 0, 0);
+  } finally {
+    frame?.close();
+  }
   const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/jpeg', 0.92));
   if (!blob) throw new Error('the frame could not be encoded');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
