@@ -9,6 +9,7 @@ import {
   parseWorkerMessage,
   type HostMessage,
   type MemorySnapshot,
+  type ModelTaskSpec,
   type TaskSpec,
   type WorkerMessage,
 } from './protocol';
@@ -19,6 +20,25 @@ export type ResultMessage = Extract<WorkerMessage, { type: 'result' }>;
 export type ProgressMessage = Extract<WorkerMessage, { type: 'progress' }>;
 export type ErrorMessage = Extract<WorkerMessage, { type: 'error' }>;
 type ReadyMessage = Extract<WorkerMessage, { type: 'ready' }>;
+type TasksReadyMessage = Extract<WorkerMessage, { type: 'tasks-ready' }>;
+
+/** A request the inference side answered with an error (`code` says which kind, if known). */
+export class PipelineError extends Error {
+  constructor(
+    message: string,
+    readonly code?: ErrorMessage['code'],
+  ) {
+    super(message);
+    this.name = 'PipelineError';
+  }
+}
+
+/** A 'model' task named by its content key alone. */
+function byKeyOnly(t: ModelTaskSpec): ModelTaskSpec {
+  const copy = { ...t };
+  delete copy.artifacts;
+  return copy;
+}
 
 export interface PipelineEvent {
   progress?: ProgressMessage;
@@ -51,6 +71,10 @@ export class PipelineClient {
   private nextRequest = 1;
   private readyWaiter: Pending<ReadyMessage> | null = null;
   private disposed = false;
+  /** Content keys of the 'model' task models the inference side said (last) that it holds. */
+  private heldModelKeys = new Set<string>();
+  /** Bytes of 'model' task artifacts sent so far (tests: a settings change sends none). */
+  modelBytesSent = 0;
 
   private constructor(
     readonly where: PipelineWhere,
@@ -176,13 +200,16 @@ export class PipelineClient {
         return;
       }
       case 'error': {
-        const err = new Error(msg.message);
+        const err = new PipelineError(msg.message, msg.code);
         if (msg.frameId !== undefined) {
           this.frames.get(msg.frameId)?.reject(err);
           this.frames.delete(msg.frameId);
         } else if (msg.requestId !== undefined) {
-          this.requests.get(msg.requestId)?.reject(err);
+          const pending = this.requests.get(msg.requestId);
           this.requests.delete(msg.requestId);
+          pending?.reject(err);
+          // setTasks sends the bytes and tries again: nothing for the user to see.
+          if (pending && msg.code === 'model-bytes-needed') return;
         } else if (msg.where === 'init' && this.readyWaiter) {
           this.readyWaiter.reject(err);
           this.readyWaiter = null;
@@ -222,15 +249,38 @@ export class PipelineClient {
     });
   }
 
-  /** Replaces the tasks run on every frame; resolves once their models are loaded (and warm). */
+  /**
+   * Replaces the tasks run on every frame; resolves once their models are loaded (and warm). A
+   * 'model' task whose model the inference side holds goes by its key alone: every settings
+   * change re-sends the tasks, and a trained model with its backbone is megabytes to clone and
+   * hash. Should the inference side have let it go meanwhile, the bytes follow on a second try.
+   */
   async setTasks(tasks: TaskSpec[], warmUp = true): Promise<MemorySnapshot> {
-    const r = await this.request<Extract<WorkerMessage, { type: 'tasks-ready' }>>((requestId) => ({
+    const slim = tasks.map((t) =>
+      t.kind === 'model' && this.heldModelKeys.has(t.key) ? byKeyOnly(t) : t,
+    );
+    let r: TasksReadyMessage;
+    try {
+      r = await this.sendTasks(slim, warmUp);
+    } catch (e) {
+      if (!(e instanceof PipelineError && e.code === 'model-bytes-needed')) throw e;
+      r = await this.sendTasks(tasks, warmUp);
+    }
+    this.heldModelKeys = new Set(r.modelKeys);
+    return r.memory;
+  }
+
+  private sendTasks(tasks: TaskSpec[], warmUp: boolean): Promise<TasksReadyMessage> {
+    for (const t of tasks) {
+      if (t.kind === 'model' && t.artifacts)
+        this.modelBytesSent += t.artifacts.weightData.byteLength;
+    }
+    return this.request<TasksReadyMessage>((requestId) => ({
       type: 'tasks',
       requestId,
       tasks,
       warmUp,
     }));
-    return r.memory;
   }
 
   /**

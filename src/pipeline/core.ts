@@ -7,7 +7,7 @@
 import { tf } from '../engine/tf';
 import { engine } from '../engine/engine';
 import type { BackendPreference } from '../engine/backendNames';
-import { createTask, type FrameTask } from './tasks';
+import { createTask, heldModelKeys, ModelBytesNeeded, type FrameTask } from './tasks';
 import { videoFramePixels, type FramePixels } from './videoFrame';
 import {
   parseHostMessage,
@@ -181,12 +181,25 @@ export class InferenceCore {
       }
     } catch (e) {
       for (const t of next) t.dispose();
-      this.post({ type: 'error', where: 'tasks', message: describe(e), fatal: false, requestId });
+      this.post({
+        type: 'error',
+        where: 'tasks',
+        message: describe(e),
+        fatal: false,
+        requestId,
+        ...(e instanceof ModelBytesNeeded ? { code: 'model-bytes-needed' as const } : {}),
+      });
       return;
     }
     this.disposeTasks();
     this.tasks = next;
-    this.post({ type: 'tasks-ready', requestId, tasks: next.map((t) => t.id), memory: memory() });
+    this.post({
+      type: 'tasks-ready',
+      requestId,
+      tasks: next.map((t) => t.id),
+      memory: memory(),
+      modelKeys: heldModelKeys(),
+    });
   }
 
   /**

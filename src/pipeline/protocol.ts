@@ -38,20 +38,27 @@ export interface DetectTaskSpec {
   classes?: { include?: readonly string[]; exclude?: readonly string[] };
 }
 
+/** `tf.io.ModelArtifacts` with `weightData` as one ArrayBuffer. */
+export interface ModelTaskArtifacts {
+  modelTopology: object;
+  weightSpecs: { name: string; shape: number[]; dtype: string }[];
+  weightData: ArrayBuffer;
+}
+
 /**
  * A model held in memory (e.g. a trained head exported together with its feature extractor)
- * that classifies the same shared frame tensor. Its artifacts are structured-cloned to the worker.
+ * that classifies the same shared frame tensor. Its artifacts are structured-cloned to the
+ * worker the first time only: every settings change re-sends the tasks, and a trained model with
+ * its backbone is megabytes.
  */
 export interface ModelTaskSpec {
   kind: 'model';
   id: string;
   format: 'layers' | 'graph';
-  /** `tf.io.ModelArtifacts` with `weightData` as one ArrayBuffer. */
-  artifacts: {
-    modelTopology: object;
-    weightSpecs: { name: string; shape: number[]; dtype: string }[];
-    weightData: ArrayBuffer;
-  };
+  /** The model's content key (`modelContentKey`), computed once where it was serialised. */
+  key: string;
+  /** Left out while the inference side holds `key` (its last `tasks-ready` said so). */
+  artifacts?: ModelTaskArtifacts;
   input: InputSpec;
   labels: string[];
   outputKind: 'probabilities' | 'logits';
@@ -111,7 +118,14 @@ export type WorkerMessage =
       total: number;
       message: string;
     }
-  | { type: 'tasks-ready'; requestId: number; tasks: string[]; memory: MemorySnapshot }
+  | {
+      type: 'tasks-ready';
+      requestId: number;
+      tasks: string[];
+      memory: MemorySnapshot;
+      /** Content keys of the 'model' task models held now: their bytes need not be sent again. */
+      modelKeys: string[];
+    }
   | {
       type: 'result';
       frameId: number;
@@ -143,6 +157,11 @@ export type WorkerMessage =
       fatal: boolean;
       frameId?: number;
       requestId?: number;
+      /**
+       * 'model-bytes-needed': a 'model' task came without its artifacts and the inference side
+       * no longer holds it; the host sends the tasks again with them.
+       */
+      code?: 'model-bytes-needed';
     };
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -181,8 +200,10 @@ export function isTaskSpec(v: unknown): v is TaskSpec {
     case 'model':
       return (
         (v.format === 'layers' || v.format === 'graph') &&
-        isObj(v.artifacts) &&
-        v.artifacts.weightData instanceof ArrayBuffer &&
+        isStr(v.key) &&
+        v.key.length > 0 &&
+        (v.artifacts === undefined ||
+          (isObj(v.artifacts) && v.artifacts.weightData instanceof ArrayBuffer)) &&
         isObj(v.input) &&
         Array.isArray(v.labels) &&
         isNum(v.topK)
@@ -252,7 +273,11 @@ export function parseWorkerMessage(data: unknown): WorkerMessage | null {
         ? (data as WorkerMessage)
         : null;
     case 'tasks-ready':
-      return isNum(data.requestId) && Array.isArray(data.tasks) && isMemory(data.memory)
+      return isNum(data.requestId) &&
+        Array.isArray(data.tasks) &&
+        isMemory(data.memory) &&
+        Array.isArray(data.modelKeys) &&
+        data.modelKeys.every(isStr)
         ? (data as WorkerMessage)
         : null;
     case 'result':

@@ -8,7 +8,8 @@ import { engine, type ModelHandle } from '../engine/engine';
 import { SharedRuns } from '../engine/sharedRuns';
 import { catalogEntry, type CatalogEntry } from '../models/catalog';
 import { loadCatalogModel } from '../models/registry';
-import { sha256Hex, type LoadProgress } from '../models/loader';
+import type { LoadProgress } from '../models/loader';
+import { modelContentKey } from './modelKey';
 import { classifyBatch, labelsFor, type ClassifierSpec } from '../classification/classifier';
 import { toModelInput } from '../classification/preprocess';
 import { createCenterNetDetector } from '../detection/centernet';
@@ -18,6 +19,7 @@ import type { Detector } from '../detection/types';
 import type {
   ClassifyTaskSpec,
   DetectTaskSpec,
+  ModelTaskArtifacts,
   ModelTaskSpec,
   TaskResult,
   TaskSpec,
@@ -201,28 +203,30 @@ interface SharedModel {
  */
 const modelTaskModels = new Map<string, SharedModel>();
 
-/** Identifies a model by its format, topology, weight layout and weight bytes. */
-export async function modelTaskKey(spec: ModelTaskSpec): Promise<string> {
-  const { modelTopology, weightSpecs, weightData } = spec.artifacts;
-  const layout = JSON.stringify([spec.format, modelTopology, weightSpecs]);
-  const [a, b] = await Promise.all([
-    sha256Hex(new TextEncoder().encode(layout).buffer),
-    sha256Hex(weightData),
-  ]);
-  return `${a}:${b}`;
-}
-
 /** Engine ids of the models 'model' tasks hold now (tests, the capability panel's memory). */
 export function modelTaskEngineIds(): string[] {
   return [...modelTaskModels.values()].map((m) => m.engineId);
 }
 
-function buildModelTaskModel(spec: ModelTaskSpec): SharedModel {
+/** Content keys of the models 'model' tasks hold now: the host need not send their bytes. */
+export function heldModelKeys(): string[] {
+  return [...modelTaskModels.keys()];
+}
+
+/** A 'model' task came without its bytes, and the model it names is not held (any more). */
+export class ModelBytesNeeded extends Error {
+  constructor(id: string) {
+    super(`"${id}" is not held by the inference side any more: its model must be sent again`);
+    this.name = 'ModelBytesNeeded';
+  }
+}
+
+function buildModelTaskModel(spec: ModelTaskSpec, sent: ModelTaskArtifacts): SharedModel {
   const engineId = `live-task:${spec.id}#${++modelTaskSerial}`;
   const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: spec.artifacts.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-    weightSpecs: spec.artifacts.weightSpecs as tf.io.WeightsManifestEntry[],
-    weightData: spec.artifacts.weightData,
+    modelTopology: sent.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs: sent.weightSpecs as tf.io.WeightsManifestEntry[],
+    weightData: sent.weightData,
   };
   // Registered with the engine so a GPU-loss recovery rebuilds it like any catalog model.
   const built = engine.register(engineId, async () =>
@@ -240,11 +244,17 @@ function buildModelTaskModel(spec: ModelTaskSpec): SharedModel {
 }
 
 registerTaskKind('model', async (spec: ModelTaskSpec, ctx) => {
-  const key = await modelTaskKey(spec);
+  const { key, artifacts } = spec;
+  // Bytes that came along are checked against the key the host named them by: the cache is
+  // by key, so a wrong key would run another model under this task's name.
+  if (artifacts && (await modelContentKey(spec.format, artifacts)) !== key) {
+    throw new Error(`"${spec.id}" arrived with a content key that does not match its model`);
+  }
   let shared = modelTaskModels.get(key);
   // No await between this check and the set: a second update with the same model joins the build.
   if (!shared || (shared.ready && !engine.get(shared.engineId))) {
-    shared = buildModelTaskModel(spec);
+    if (!artifacts) throw new ModelBytesNeeded(spec.id);
+    shared = buildModelTaskModel(spec, artifacts);
     modelTaskModels.set(key, shared);
   }
   const holder = shared;

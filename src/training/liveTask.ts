@@ -3,7 +3,8 @@
  * the same one "Export model" writes) is handed to the live pipeline's worker, where it runs on
  * the frame tensor every other task shares.
  */
-import type { ModelTaskSpec } from '../pipeline/protocol';
+import type { ModelTaskArtifacts, ModelTaskSpec } from '../pipeline/protocol';
+import { modelContentKey } from '../pipeline/modelKey';
 import { exportModel } from './modelio';
 
 export const TRAINED_LIVE_TASK_ID = 'Your model';
@@ -14,26 +15,28 @@ interface ExportMeta {
 }
 
 /**
- * The task spec for the active trained model, every class in its top-k (the caller may lower it);
- * throws when there is none (or it is KNN).
+ * The task spec for the active trained model, every class in its top-k (the caller may lower it),
+ * with its content key; throws when there is none (or it is KNN).
  */
 export async function trainedLiveTask(): Promise<ModelTaskSpec> {
   const files = await exportModel();
   const json = JSON.parse(files.modelJson) as {
     modelTopology: object;
-    weightsManifest: { weights: ModelTaskSpec['artifacts']['weightSpecs'] }[];
+    weightsManifest: { weights: ModelTaskArtifacts['weightSpecs'] }[];
   };
   const meta = JSON.parse(files.metadata) as ExportMeta;
   const { width, height, range } = meta.preprocessing;
+  const artifacts: ModelTaskArtifacts = {
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+    weightData: files.weights,
+  };
   return {
     kind: 'model',
     id: TRAINED_LIVE_TASK_ID,
     format: 'layers',
-    artifacts: {
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: files.weights,
-    },
+    key: await modelContentKey('layers', artifacts),
+    artifacts,
     input: {
       name: 'image',
       width,

@@ -266,6 +266,18 @@ describe('Live with the model trained in Train', () => {
       await expect.poll(() => top.textContent(), { timeout: 120_000 }).toMatch(/^umbrella scene/);
       // The catalog classifier still runs on the same frames.
       expect(await p.locator('[data-task="classifier"] li').count()).toBeGreaterThan(0);
+      // The model (backbone included) crossed to the worker once; a settings change that sends
+      // the tasks again names it by its key, and it goes on answering.
+      const bytes = await p.evaluate(() => window.ocellus!.live.modelBytesSent());
+      expect(bytes).toBeGreaterThan(1_000_000);
+      const gen = await p.evaluate(() => window.ocellus!.live.tasksGeneration());
+      await p.evaluate(() => window.ocellus!.store.getState().updateSettings({ topK: 1 }));
+      await p.waitForFunction((g) => window.ocellus!.live.tasksGeneration() > g, gen);
+      expect(await p.evaluate(() => window.ocellus!.live.modelBytesSent())).toBe(bytes);
+      await expect
+        .poll(() => p.locator('[data-task="Your model"] [data-testid="live-labels"] li').count())
+        .toBe(1);
+      await expect.poll(() => top.textContent(), { timeout: 60_000 }).toMatch(/^umbrella scene/);
       // A snapshot goes to Tag, which tags it with the trained model.
       await p.getByRole('button', { name: 'Snapshot → Tag' }).click();
       await p.getByRole('tab', { name: 'Tag' }).click();

@@ -37,6 +37,8 @@ export interface LiveAutomation {
   lastResult: () => LiveResult | null;
   /** Bumped each time the tasks finished loading (after a settings change). */
   tasksGeneration: () => number;
+  /** Bytes of model tasks' weights sent to the inference side so far (a trained model's). */
+  modelBytesSent: () => number | null;
   /** The inference side's tf.memory() (the worker's own tf), and frames processed there. */
   stats: () => Promise<{ memory: MemorySnapshot; frames: number; backend: string | null }>;
   history: () => LoopHistory | null;
@@ -196,6 +198,7 @@ export const liveAutomation: LiveAutomation = {
   hud: () => active?.loop.hud() ?? null,
   lastResult: () => last,
   tasksGeneration: () => tasksReady,
+  modelBytesSent: () => active?.loop.client.modelBytesSent ?? null,
   stats: async () => {
     if (!active) throw new Error('the Live workspace is not running');
     return active.loop.client.stats();

@@ -7,8 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf } from '../../../src/engine/tf';
 import { engine } from '../../../src/engine/engine';
-import { createTask, modelTaskEngineIds, type FrameTask } from '../../../src/pipeline/tasks';
-import type { ModelTaskSpec } from '../../../src/pipeline/protocol';
+import {
+  createTask,
+  heldModelKeys,
+  ModelBytesNeeded,
+  modelTaskEngineIds,
+  type FrameTask,
+} from '../../../src/pipeline/tasks';
+import type { ModelTaskArtifacts, ModelTaskSpec } from '../../../src/pipeline/protocol';
+import { modelContentKey } from '../../../src/pipeline/modelKey';
 import { savedArtifacts } from '../layersFiles';
 import { colourModel } from '../colourModel';
 
@@ -17,15 +24,17 @@ async function colourModelSpec(swap: boolean): Promise<ModelTaskSpec> {
   const model = colourModel(tf, swap);
   const a = await savedArtifacts(tf, model);
   model.dispose();
+  const artifacts: ModelTaskArtifacts = {
+    modelTopology: a.modelTopology as object,
+    weightSpecs: a.weightSpecs!,
+    weightData: tf.io.CompositeArrayBuffer.join(a.weightData!),
+  };
   return {
     kind: 'model',
     id: 'Your model',
     format: 'layers',
-    artifacts: {
-      modelTopology: a.modelTopology as object,
-      weightSpecs: a.weightSpecs!,
-      weightData: tf.io.CompositeArrayBuffer.join(a.weightData!),
-    },
+    key: await modelContentKey('layers', artifacts),
+    artifacts,
     input: {
       name: 'image',
       width: 8,
@@ -44,6 +53,13 @@ async function colourModelSpec(swap: boolean): Promise<ModelTaskSpec> {
 /** A structured-clone copy, as a spec arrives in the worker after postMessage. */
 function posted(spec: ModelTaskSpec): ModelTaskSpec {
   return structuredClone(spec);
+}
+
+/** The spec as the host sends it once the worker holds its model: the key, no bytes. */
+function keyOnly(spec: ModelTaskSpec): ModelTaskSpec {
+  const copy = posted(spec);
+  delete copy.artifacts;
+  return copy;
 }
 
 const liveTaskIds = () => engine.loadedIds().filter((id) => id.startsWith('live-task:'));
@@ -141,6 +157,32 @@ describe('live model task: one built model per distinct trained model', () => {
     c.dispose();
     expect(liveTaskIds()).toEqual([]);
     expect(modelTaskEngineIds()).toEqual([]);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('runs a held model named by its key alone, asks for the bytes once it is gone, and refuses a key that does not match the bytes', async () => {
+    const spec = await colourModelSpec(false);
+    const swapped = await colourModelSpec(true);
+    baseline = tf.memory().numTensors;
+    builds.length = 0;
+    const first = await createTask(posted(spec), ctx);
+    expect(heldModelKeys()).toEqual([spec.key]);
+    // A settings change: the host sends the key only, and the held model runs.
+    const second = await createTask(keyOnly(spec), ctx);
+    expect(builds).toHaveLength(1);
+    expect(await top(second)).toBe('red');
+    first.dispose();
+    second.dispose();
+    expect(heldModelKeys()).toEqual([]);
+    // Gone: the key alone is not enough, and nothing is left behind by the refusal.
+    await expect(createTask(keyOnly(spec), ctx)).rejects.toBeInstanceOf(ModelBytesNeeded);
+    expect(liveTaskIds()).toEqual([]);
+    // Bytes under another model's key would run the wrong model under this name.
+    await expect(createTask({ ...posted(swapped), key: spec.key }, ctx)).rejects.toThrow(
+      'does not match',
+    );
+    expect(liveTaskIds()).toEqual([]);
+    expect(heldModelKeys()).toEqual([]);
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });

@@ -104,4 +104,35 @@ describe('pipeline protocol validation', () => {
       parseWorkerMessage({ type: 'stats', requestId: 2, memory, frames: 3, backend: 'wasm' }),
     ).not.toBeNull();
   });
+
+  it("takes a 'model' task by its key, with or without its bytes, and tasks-ready with the keys held", () => {
+    const model = {
+      kind: 'model',
+      id: 'Your model',
+      format: 'layers',
+      key: 'abc:def',
+      artifacts: { modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(8) },
+      input: { name: 'image', width: 224, height: 224, range: [0, 1] },
+      labels: ['a', 'b'],
+      outputKind: 'probabilities',
+      topK: 2,
+    };
+    const tasks = (t: object) => ({ type: 'tasks', requestId: 1, warmUp: true, tasks: [t] });
+    expect(parseHostMessage(tasks(model))).not.toBeNull();
+    const { artifacts: _bytes, ...keyOnly } = model;
+    expect(_bytes.weightData.byteLength).toBe(8);
+    expect(parseHostMessage(tasks(keyOnly))).not.toBeNull();
+    // Without a key the inference side could not tell which model it is.
+    expect(parseHostMessage(tasks({ ...model, key: '' }))).toBeNull();
+    expect(parseHostMessage(tasks({ ...keyOnly, key: undefined }))).toBeNull();
+    expect(
+      parseHostMessage(tasks({ ...model, artifacts: { ...model.artifacts, weightData: [1] } })),
+    ).toBeNull();
+
+    const memory = { numTensors: 10, numBytes: 100 };
+    const ready = { type: 'tasks-ready', requestId: 1, tasks: ['Your model'], memory };
+    expect(parseWorkerMessage({ ...ready, modelKeys: ['abc:def'] })).not.toBeNull();
+    expect(parseWorkerMessage(ready)).toBeNull();
+    expect(parseWorkerMessage({ ...ready, modelKeys: [3] })).toBeNull();
+  });
 });
