@@ -131,6 +131,14 @@ type VideoWithFrames = Omit<HTMLVideoElement, FrameCallbackMethods> &
 
 const HISTORY_CAP = 20_000;
 
+/** Ids of tasks that left, or whose signature (kind and model) changed, between two task sets. */
+export function staleTasks(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+): string[] {
+  return Object.keys(before).filter((id) => after[id] !== before[id]);
+}
+
 /**
  * Per-result samples kept for the bench. `latency` (frame → drawn) splits into `capture`
  * (frame → bitmap ready to send), `transit` (messages and queueing, both ways), `work` (the
@@ -145,6 +153,7 @@ export class LiveLoop {
   private readonly scheduler = new FrameScheduler();
   private readonly tracker = new BoxTracker();
   private smoothers = new Map<string, LabelSmoother>();
+  private taskSignatures: Readonly<Record<string, string>> = {};
   private labels: Record<string, LabelScore[]> = {};
   private readonly latency = new RollingSamples(120);
   private readonly work = new RollingSamples(120);
@@ -236,11 +245,20 @@ export class LiveLoop {
     }
   }
 
-  /** Tasks changed: labels of removed tasks must not linger. */
-  clearResults(): void {
-    this.tracker.clear();
-    this.smoothers.clear();
-    this.labels = {};
+  /**
+   * Tasks changed (`signatures`: each task's id → `taskSignature`). Labels and boxes of a task
+   * that left or now runs another model go; a task that only had a setting changed (top-k, score
+   * threshold, class filter) keeps them, so moving a slider does not make every label dip and
+   * every box fade in again. Boxes the new settings drop fade out as usual.
+   */
+  tasksChanged(signatures: Readonly<Record<string, string>>): void {
+    const stale = staleTasks(this.taskSignatures, signatures);
+    for (const id of stale) {
+      this.smoothers.delete(id);
+      delete this.labels[id];
+    }
+    if (stale.some((id) => this.taskSignatures[id]?.startsWith('detect:'))) this.tracker.clear();
+    this.taskSignatures = { ...signatures };
   }
 
   private requestVideoFrame(): void {

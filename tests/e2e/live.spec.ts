@@ -268,12 +268,29 @@ describe('Live with the model trained in Train', () => {
       expect(await p.locator('[data-task="classifier"] li').count()).toBeGreaterThan(0);
       // The model (backbone included) crossed to the worker once; a settings change that sends
       // the tasks again names it by its key, and it goes on answering.
+      // The smoothed label is not reset by it either: it does not dip and climb back.
       const bytes = await p.evaluate(() => window.ocellus!.live.modelBytesSent());
       expect(bytes).toBeGreaterThan(1_000_000);
+      const smoothedTop = () =>
+        p.evaluate(
+          () => window.ocellus!.live.lastResult()?.labels['Your model']?.[0]?.probability ?? 0,
+        );
+      await expect.poll(smoothedTop, { timeout: 60_000 }).toBeGreaterThan(0.9);
       const gen = await p.evaluate(() => window.ocellus!.live.tasksGeneration());
       await p.evaluate(() => window.ocellus!.store.getState().updateSettings({ topK: 1 }));
       await p.waitForFunction((g) => window.ocellus!.live.tasksGeneration() > g, gen);
       expect(await p.evaluate(() => window.ocellus!.live.modelBytesSent())).toBe(bytes);
+      // The first result after the change (a reset would show ~0.4 there, then climb).
+      const firstAfter = await p.waitForFunction(
+        (n) => {
+          const live = window.ocellus!.live;
+          if ((live.hud()?.results ?? 0) <= n) return false;
+          return live.lastResult()?.labels['Your model']?.[0]?.probability ?? -1;
+        },
+        await results(p),
+        { polling: 'raf', timeout: 60_000 },
+      );
+      expect(await firstAfter.jsonValue()).toBeGreaterThan(0.9);
       await expect
         .poll(() => p.locator('[data-task="Your model"] [data-testid="live-labels"] li').count())
         .toBe(1);

@@ -29,6 +29,7 @@ import {
   removeLiveTask,
   onLiveTasksChange,
   onPipelineEvent,
+  taskSignatures,
   uploadShortSide,
 } from './session';
 import { markTasksReady, recordResult, setActiveLoop } from './control';
@@ -206,7 +207,7 @@ export function LiveWorkspace() {
       .then(() => {
         if (cancelled) return;
         loopRef.current?.setUploadShortSide(uploadShortSide(tasks));
-        loopRef.current?.clearResults();
+        loopRef.current?.tasksChanged(taskSignatures(tasks));
         markTasksReady();
         setProgress(null);
         setTasksError(null);

@@ -93,6 +93,18 @@ export function liveTasks(
 }
 
 /**
+ * What a task's labels and boxes depend on: its kind and its model. Settings such as top-k or
+ * the score threshold are left out: changing them keeps what is on screen.
+ */
+export function taskSignature(spec: TaskSpec): string {
+  return `${spec.kind}:${spec.kind === 'model' ? spec.key : spec.modelId}`;
+}
+
+export function taskSignatures(tasks: readonly TaskSpec[]): Record<string, string> {
+  return Object.fromEntries(tasks.map((t) => [t.id, taskSignature(t)]));
+}
+
+/**
  * The shorter side a live frame needs for these tasks: the largest model input among them, or 0
  * (full size) when one takes any size (COCO-SSD resizes inside its graph).
  */

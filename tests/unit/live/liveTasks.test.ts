@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { liveTasks, uploadShortSide } from '../../../src/ui/live/session';
-import { captureSize, scaleResult } from '../../../src/pipeline/loop';
+import { liveTasks, taskSignatures, uploadShortSide } from '../../../src/ui/live/session';
+import { captureSize, scaleResult, staleTasks } from '../../../src/pipeline/loop';
 import { defaultSettings } from '../../../src/store/settingsSlice';
 import { defaultLivePrefs } from '../../../src/store/liveSlice';
+import type { ModelTaskSpec } from '../../../src/pipeline/protocol';
 
 describe('the tasks a live frame runs', () => {
   const settings = { ...defaultSettings, detectorId: 'centernet-mobilenetv3', minScore: 0.4 };
@@ -69,5 +70,55 @@ describe('how big a live frame crosses to the worker', () => {
       height: 80,
     });
     expect(scaleResult(res, 1, 640, 480)).toBe(res);
+  });
+});
+
+describe('what a change of live tasks clears from the screen', () => {
+  const prefs = { ...defaultLivePrefs, classify: true, detect: true };
+  const base = { ...defaultSettings, classifierId: 'mobilenet_v1_0.25_224', minScore: 0.4 };
+  const before = taskSignatures(liveTasks(base, prefs));
+
+  it('keeps labels and boxes when only a setting moved (score threshold, top-k, class filter)', () => {
+    const moved = taskSignatures(
+      liveTasks({ ...base, minScore: 0.7, topK: 1, maxResults: 3 }, prefs, {
+        filterMode: 'include',
+        classes: ['dog'],
+      }),
+    );
+    expect(staleTasks(before, moved)).toEqual([]);
+  });
+
+  it('clears a task that now runs another model, and one that was switched off', () => {
+    const otherClassifier = taskSignatures(
+      liveTasks({ ...base, classifierId: 'mobilenet_v1_1.0_224' }, prefs),
+    );
+    expect(staleTasks(before, otherClassifier)).toEqual(['classifier']);
+    const noDetector = taskSignatures(liveTasks(base, { ...prefs, detect: false }));
+    expect(staleTasks(before, noDetector)).toEqual(['detector']);
+    expect(before.detector).toMatch(/^detect:/);
+  });
+
+  it('tells a retrained model from the same model sent again by its content key', () => {
+    const trained = (key: string, topK: number): ModelTaskSpec => ({
+      kind: 'model',
+      id: 'Your model',
+      format: 'layers',
+      key,
+      input: {
+        name: 'image',
+        width: 224,
+        height: 224,
+        range: [0, 1],
+        layout: 'NHWC',
+        channels: 'RGB',
+        resize: 'center-crop',
+      },
+      labels: ['a', 'b'],
+      outputKind: 'probabilities',
+      topK,
+    });
+    const a = taskSignatures([trained('k1', 2)]);
+    expect(staleTasks(a, taskSignatures([trained('k1', 1)]))).toEqual([]);
+    expect(staleTasks(a, taskSignatures([trained('k2', 2)]))).toEqual(['Your model']);
   });
 });
