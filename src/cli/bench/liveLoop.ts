@@ -28,7 +28,7 @@ const PHOTO = '000000000036';
 const CLASSIFIER = 'mobilenet_v1_0.25_224_tfhub';
 
 /** A 30 fps clip of the photo (the harness's makeY4m is 15 fps, which would cap throughput). */
-function clip30(): string {
+export function clip30(): string {
   mkdirSync(join(CACHE, 'video'), { recursive: true });
   const out = join(CACHE, 'video', `live-${PHOTO}-640x480-30fps.y4m`);
   if (!existsSync(out)) {

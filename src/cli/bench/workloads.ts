@@ -5,8 +5,10 @@ import { trainWorkloads } from './train';
 import { liveLoopWorkload } from './liveLoop';
 import { tagBatchWorkload } from './tagBatch';
 import { detectFrameWorkload } from './detectFrame';
+import { frameConvertWorkload } from './frameConvert';
 
 export const WORKLOADS: Workload[] = [modelWorkloads, liveLoopWorkload];
 WORKLOADS.push(...trainWorkloads);
 WORKLOADS.push(tagBatchWorkload);
 WORKLOADS.push(detectFrameWorkload);
+WORKLOADS.push(frameConvertWorkload);
