@@ -16,6 +16,7 @@ import { FrameScheduler, type SchedulerCounts } from './scheduler';
 import { LabelSmoother, type LabelScore } from './smoothing';
 import { RateMeter, RollingSamples } from './stats';
 import { BoxTracker, type TrackInput } from './tracks';
+import { currentVideoFrame } from '../sources/video';
 
 export interface LiveResult {
   frameId: number;
@@ -72,16 +73,6 @@ export interface LiveLoopOptions {
 export type CaptureMode = 'video-frame' | 'bitmap';
 
 /** A VideoFrame of what the video shows now, or null where WebCodecs is missing or refuses. */
-function videoFrameOf(v: HTMLVideoElement): VideoFrame | null {
-  if (typeof VideoFrame === 'undefined') return null;
-  try {
-    return new VideoFrame(v);
-  } catch {
-    // e.g. no frame decoded yet: the bitmap path copes or reports.
-    return null;
-  }
-}
-
 /** The bitmap size a `w`x`h` frame is captured at so its shorter side is `shortSide` (never up). */
 export function captureSize(
   w: number,
@@ -284,7 +275,7 @@ export class LiveLoop {
     try {
       const v = this.opts.video;
       const size = captureSize(v.videoWidth, v.videoHeight, this.opts.uploadShortSide ?? 0);
-      const vf = this.opts.capture === 'bitmap' ? null : videoFrameOf(v);
+      const vf = this.opts.capture === 'bitmap' ? null : currentVideoFrame(v);
       let image: ImageBitmap | VideoFrame;
       if (vf) {
         image = vf;

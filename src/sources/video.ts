@@ -58,6 +58,19 @@ export async function playVideoFile(video: HTMLVideoElement, file: File): Promis
   return { name: file.name, stop };
 }
 
+/**
+ * The frame `video` shows now, as a VideoFrame the caller closes (no pixel copy); null without
+ * WebCodecs or while the element has no frame yet (e.g. none decoded).
+ */
+export function currentVideoFrame(video: HTMLVideoElement): VideoFrame | null {
+  if (typeof VideoFrame === 'undefined') return null;
+  try {
+    return new VideoFrame(video);
+  } catch {
+    return null;
+  }
+}
+
 /** HTMLMediaElement.HAVE_CURRENT_DATA, spelled out so this runs where the DOM constant is absent. */
 const HAVE_CURRENT_DATA = 2;
 

@@ -5,17 +5,7 @@
  */
 import { addSamples } from '../../training/project';
 import { ADD_FILES_EVENT, type AddFilesDetail } from '../../tagging/inbox';
-import { presentedFrame } from '../../sources/video';
-
-/** The frame the element shows now, held on to; null when it has none yet (or no WebCodecs). */
-function frameNow(video: HTMLVideoElement): VideoFrame | null {
-  if (typeof VideoFrame === 'undefined') return null;
-  try {
-    return new VideoFrame(video);
-  } catch {
-    return null;
-  }
-}
+import { currentVideoFrame, presentedFrame } from '../../sources/video';
 
 /**
  * The current video frame as a JPEG File (what the camera shows, never mirrored). The frame is
@@ -23,11 +13,11 @@ function frameNow(video: HTMLVideoElement): VideoFrame | null {
  * stops the camera (Live lets it go), and a frame drawn after that is black.
  */
 export async function snapshotFile(video: HTMLVideoElement): Promise<File> {
-  let frame = frameNow(video);
+  let frame = currentVideoFrame(video);
   if (!frame) {
     // A stream that has just started: wait for its first presented frame.
     await presentedFrame(video);
-    frame = frameNow(video);
+    frame = currentVideoFrame(video);
   }
   const canvas = document.createElement('canvas');
   canvas.width = frame?.displayWidth ?? video.videoWidth;
