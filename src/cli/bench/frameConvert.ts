@@ -7,7 +7,8 @@
  *    `imageSmoothingQuality` (the worker's path on wasm/cpu);
  *  - a scaled `createImageBitmap`, then drawn and read the same way (the older path);
  *  - `VideoFrame.copyTo` into full-size RGBA (no scaling yet: a lower bound for that way).
- * Each way's pixels are also compared with a bilinear resize of the `copyTo` pixels.
+ * Each way's pixels are compared, on the first frame, with a bilinear resize of the photo the
+ * camera shows (its RGB before the camera's YUV) and of the `copyTo` pixels.
  * On webgpu it also tries importing the frame into WebGPU in a worker (`importExternalTexture`
  * and `copyExternalImageToTexture`, then a compute shader that samples it to 299x224), each in
  * its own page, next to a control that copies an ImageBitmap of the frame instead, and records
@@ -16,8 +17,9 @@
 import type { Page } from 'playwright-core';
 import type { BenchRow, Workload, WorkloadContext } from './types';
 import { summarise } from './types';
-import { clip30 } from './liveLoop';
-import { requireShared } from '../../../tests/harness/data';
+import { execFileSync } from 'node:child_process';
+import { CLIP_FILTER, clip30, PHOTO } from './liveLoop';
+import { cocoImage, requireShared } from '../../../tests/harness/data';
 
 const W = 299;
 const H = 224;
@@ -123,6 +125,18 @@ async function webgpu(frame, way) {
   read.unmap();
   return performance.now() - t0;
 }
+// The photo itself, letterboxed to 640x480 RGB by ffmpeg before it became the camera's YUV:
+// what a faithful conversion should come close to.
+let photo;
+async function photoAt299() {
+  photo ??= bilinear(new Uint8Array(await (await fetch('/__convert__/photo.rgba')).arrayBuffer()), 640, 480);
+  return photo;
+}
+function meanAbsDiff(a, stride, ref) {
+  let s = 0;
+  for (let i = 0; i < W * H; i++) for (let c = 0; c < 3; c++) s += Math.abs(a[i * stride + c] - ref[i * 3 + c]);
+  return s / (W * H * 3);
+}
 onmessage = async (e) => {
   const { frame, way, compare } = e.data;
   try {
@@ -131,13 +145,13 @@ onmessage = async (e) => {
     const t0 = performance.now();
     const px = await pixels(frame, way);
     const ms = performance.now() - t0;
-    let diff;
-    if (ref && px.length === W * H * 4) {
-      let s = 0;
-      for (let i = 0; i < W * H; i++) for (let c = 0; c < 3; c++) s += Math.abs(px[i * 4 + c] - ref[i * 3 + c]);
-      diff = s / (W * H * 3);
+    let diff, diffPhoto;
+    if (ref) {
+      const scaled = px.length === W * H * 4;
+      if (scaled) diff = meanAbsDiff(px, 4, ref);
+      diffPhoto = scaled ? meanAbsDiff(px, 4, await photoAt299()) : meanAbsDiff(ref, 3, await photoAt299());
     }
-    postMessage({ ms, diff });
+    postMessage({ ms, diff, diffPhoto });
   } catch (err) {
     postMessage({ error: String(err) });
   } finally {
@@ -160,7 +174,9 @@ const send = (way, compare) =>
     worker.postMessage({ frame, way, compare }, [frame]);
   });
 window.convert = async (ways, frames) => {
-  const out = Object.fromEntries(ways.map((w) => [w, { ms: [], diff: null, error: null }]));
+  const out = Object.fromEntries(
+    ways.map((w) => [w, { ms: [], diff: null, diffPhoto: null, error: null }]),
+  );
   for (let i = 0; i < frames; i++) {
     // Alternate the order so that drift and warm caches hit every way alike.
     for (const way of i % 2 ? [...ways].reverse() : ways) {
@@ -170,6 +186,7 @@ window.convert = async (ways, frames) => {
       else {
         out[way].ms.push(r.ms);
         if (r.diff !== undefined) out[way].diff = r.diff;
+        if (r.diffPhoto !== undefined) out[way].diffPhoto = r.diffPhoto;
       }
     }
   }
@@ -204,7 +221,26 @@ const WHAT: Record<string, string> = {
 interface WayResult {
   ms: number[];
   diff: number | null;
+  diffPhoto: number | null;
   error: string | null;
+}
+
+/** The camera's photo before YUV: letterboxed to 640x480 as clip30 does it, as RGBA bytes. */
+function photoRgba(): Buffer {
+  const rgb = execFileSync(
+    'ffmpeg',
+    ['-loglevel', 'error', '-i', cocoImage(PHOTO), '-vf', CLIP_FILTER, '-frames:v', '1'].concat([
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      '-',
+    ]),
+    { maxBuffer: 16 << 20 },
+  );
+  const rgba = Buffer.alloc((rgb.length / 3) * 4, 255);
+  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) rgb.copy(rgba, j, i, i + 3);
+  return rgba;
 }
 
 /** The probe page in a context of its own (the app's service worker must not answer it). */
@@ -214,6 +250,7 @@ async function probePage(page: Page): Promise<{ page: Page; close: () => Promise
   const p = await context.newPage();
   await p.route('**/__convert__/**', (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop();
+    if (name === 'photo.rgba') return route.fulfill({ body: photoRgba() });
     return name === 'worker.js'
       ? route.fulfill({ body: WORKER, contentType: 'text/javascript' })
       : route.fulfill({ body: PAGE, contentType: 'text/html' });
@@ -257,7 +294,8 @@ async function run(ctx: WorkloadContext): Promise<BenchRow[]> {
       const r = results[way];
       if (!r.ms.length) continue;
       const extra = {
-        ...(r.diff !== null ? { meanAbsDiffVsBilinear: Number(r.diff.toFixed(2)) } : {}),
+        ...(r.diffPhoto !== null ? { meanAbsDiffVsPhoto: Number(r.diffPhoto.toFixed(2)) } : {}),
+        ...(r.diff !== null ? { meanAbsDiffVsCopyTo: Number(r.diff.toFixed(2)) } : {}),
         ...(r.error ? { error: r.error } : {}),
       };
       rows.push({

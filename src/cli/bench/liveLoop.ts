@@ -24,7 +24,10 @@ import type { LiveMeasure } from '../../ui/live/control';
 import { quantile } from '../common';
 import { compare, summarise, type BenchRow, type Workload, type WorkloadContext } from './types';
 
-const PHOTO = '000000000036';
+export const PHOTO = '000000000036';
+/** Letterboxes the photo into the camera's 640x480. */
+export const CLIP_FILTER =
+  'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2';
 const CLASSIFIER = 'mobilenet_v1_0.25_224_tfhub';
 
 /** A 30 fps clip of the photo (the harness's makeY4m is 15 fps, which would cap throughput). */
@@ -45,7 +48,7 @@ export function clip30(): string {
       '-r',
       '30',
       '-vf',
-      'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2',
+      CLIP_FILTER,
       '-pix_fmt',
       'yuv420p',
       out,
