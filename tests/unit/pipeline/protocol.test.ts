@@ -119,8 +119,8 @@ describe('pipeline protocol validation', () => {
     };
     const tasks = (t: object) => ({ type: 'tasks', requestId: 1, warmUp: true, tasks: [t] });
     expect(parseHostMessage(tasks(model))).not.toBeNull();
-    const { artifacts: _bytes, ...keyOnly } = model;
-    expect(_bytes.weightData.byteLength).toBe(8);
+    const keyOnly: Record<string, unknown> = { ...model };
+    delete keyOnly.artifacts;
     expect(parseHostMessage(tasks(keyOnly))).not.toBeNull();
     // Without a key the inference side could not tell which model it is.
     expect(parseHostMessage(tasks({ ...model, key: '' }))).toBeNull();
