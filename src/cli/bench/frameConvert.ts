@@ -27,30 +27,39 @@ const H = 224;
 /** The worker: one message per frame, `{ frame, way }`, answered with `{ ms, diff? }`. */
 const WORKER = `
 const W = ${W}, H = ${H};
-let canvas, ctx;
-function scratch() {
-  if (!canvas) {
-    canvas = new OffscreenCanvas(W, H);
-    ctx = canvas.getContext('2d', { willReadFrequently: true });
+// One canvas per size, as the Live worker keeps one for its one working size: resizing a shared
+// one would bill its reallocation to whichever way follows a size change.
+const canvases = new Map();
+function scratch(w, h) {
+  const key = w + 'x' + h;
+  if (!canvases.has(key)) {
+    canvases.set(key, new OffscreenCanvas(w, h).getContext('2d', { willReadFrequently: true }));
   }
-  return ctx;
+  return canvases.get(key);
+}
+// A way is "kind-quality", optionally "@WxH" for another output size (default W x H).
+function sizeOf(way) {
+  const m = /@(\\d+)x(\\d+)$/.exec(way);
+  return m ? [Number(m[1]), Number(m[2])] : [W, H];
 }
 async function pixels(frame, way) {
-  if (way.startsWith('canvas-')) {
-    const c = scratch();
+  const [w, h] = sizeOf(way);
+  const kind = way.split('@')[0];
+  if (kind.startsWith('canvas-')) {
+    const c = scratch(w, h);
     c.imageSmoothingEnabled = true;
-    c.imageSmoothingQuality = way.slice(7);
-    c.drawImage(frame, 0, 0, W, H);
-    return c.getImageData(0, 0, W, H).data;
+    c.imageSmoothingQuality = kind.slice(7);
+    c.drawImage(frame, 0, 0, w, h);
+    return c.getImageData(0, 0, w, h).data;
   }
-  if (way.startsWith('bitmap-')) {
-    const b = await createImageBitmap(frame, { resizeWidth: W, resizeHeight: H, resizeQuality: way.slice(7) });
-    const c = scratch();
+  if (kind.startsWith('bitmap-')) {
+    const b = await createImageBitmap(frame, { resizeWidth: w, resizeHeight: h, resizeQuality: kind.slice(7) });
+    const c = scratch(w, h);
     c.drawImage(b, 0, 0);
     b.close();
-    return c.getImageData(0, 0, W, H).data;
+    return c.getImageData(0, 0, w, h).data;
   }
-  if (way === 'copyTo-rgba') return fullRgba(frame);
+  if (kind === 'copyTo-rgba') return fullRgba(frame);
   throw new Error('unknown way ' + way);
 }
 async function fullRgba(frame) {
@@ -146,10 +155,12 @@ onmessage = async (e) => {
     const px = await pixels(frame, way);
     const ms = performance.now() - t0;
     let diff, diffPhoto;
-    if (ref) {
-      const scaled = px.length === W * H * 4;
-      if (scaled) diff = meanAbsDiff(px, 4, ref);
-      diffPhoto = scaled ? meanAbsDiff(px, 4, await photoAt299()) : meanAbsDiff(ref, 3, await photoAt299());
+    if (ref && !way.includes('@')) {
+      if (way === 'copyTo-rgba') diffPhoto = meanAbsDiff(ref, 3, await photoAt299());
+      else {
+        diff = meanAbsDiff(px, 4, ref);
+        diffPhoto = meanAbsDiff(px, 4, await photoAt299());
+      }
     }
     postMessage({ ms, diff, diffPhoto });
   } catch (err) {
@@ -202,6 +213,9 @@ const CPU_WAYS = [
   'bitmap-low',
   'bitmap-medium',
   'copyTo-rgba',
+  // Detection needs the frame at full size (CenterNet takes 512x512): no scaling, only the copy.
+  'canvas-medium@640x480',
+  'bitmap-low@640x480',
 ];
 const GPU_WAYS = ['webgpu-bitmap', 'webgpu-import', 'webgpu-copy'];
 
@@ -213,6 +227,8 @@ const WHAT: Record<string, string> = {
   'bitmap-low': 'createImageBitmap (quality low) + draw + getImageData',
   'bitmap-medium': 'createImageBitmap (quality medium) + draw + getImageData',
   'copyTo-rgba': 'VideoFrame.copyTo full-size RGBA (not yet scaled)',
+  'canvas-medium@640x480': 'drawImage into a CPU canvas + getImageData, at full size 640x480',
+  'bitmap-low@640x480': 'createImageBitmap + draw + getImageData, at full size 640x480',
   'webgpu-import': 'WebGPU importExternalTexture + sampling shader + readback',
   'webgpu-copy': 'WebGPU copyExternalImageToTexture + sampling shader + readback',
   'webgpu-bitmap': 'WebGPU, via an ImageBitmap (the control) + sampling shader + readback',
