@@ -11,44 +11,8 @@ import { engine } from '../../../src/engine/engine';
 import { InferenceCore } from '../../../src/pipeline/core';
 import { PipelineClient, type PipelineEvent } from '../../../src/pipeline/client';
 import { modelTaskEngineIds } from '../../../src/pipeline/tasks';
-import { modelContentKey } from '../../../src/pipeline/modelKey';
-import type {
-  HostMessage,
-  ModelTaskArtifacts,
-  ModelTaskSpec,
-} from '../../../src/pipeline/protocol';
-import { savedArtifacts } from '../layersFiles';
-import { colourModel } from '../colourModel';
-
-async function trainedSpec(topK: number): Promise<ModelTaskSpec> {
-  const model = colourModel(tf);
-  const a = await savedArtifacts(tf, model);
-  model.dispose();
-  const artifacts: ModelTaskArtifacts = {
-    modelTopology: a.modelTopology as object,
-    weightSpecs: a.weightSpecs!,
-    weightData: tf.io.CompositeArrayBuffer.join(a.weightData!),
-  };
-  return {
-    kind: 'model',
-    id: 'Your model',
-    format: 'layers',
-    key: await modelContentKey('layers', artifacts),
-    artifacts,
-    input: {
-      name: 'image',
-      width: 8,
-      height: 8,
-      range: [0, 1],
-      layout: 'NHWC',
-      channels: 'RGB',
-      resize: 'center-crop',
-    },
-    labels: ['red', 'green'],
-    outputKind: 'probabilities',
-    topK,
-  };
-}
+import type { HostMessage } from '../../../src/pipeline/protocol';
+import { colourModelTaskSpec } from './colourModelTask';
 
 describe('live pipeline client: a trained model crosses to the inference side once', () => {
   let client: PipelineClient;
@@ -84,7 +48,7 @@ describe('live pipeline client: a trained model crosses to the inference side on
     sent.flatMap((m) => (m.type === 'tasks' ? m.tasks : [])).filter((t) => t.kind === 'model');
 
   it('sends the bytes once, then the key only, and sends them again once the model was let go', async () => {
-    const spec = await trainedSpec(2);
+    const spec = await colourModelTaskSpec();
     const bytes = spec.artifacts!.weightData.byteLength;
     await client.setTasks([spec]);
     expect(client.modelBytesSent).toBe(bytes);

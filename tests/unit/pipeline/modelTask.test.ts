@@ -14,41 +14,8 @@ import {
   modelTaskEngineIds,
   type FrameTask,
 } from '../../../src/pipeline/tasks';
-import type { ModelTaskArtifacts, ModelTaskSpec } from '../../../src/pipeline/protocol';
-import { modelContentKey } from '../../../src/pipeline/modelKey';
-import { savedArtifacts } from '../layersFiles';
-import { colourModel } from '../colourModel';
-
-/** A colour classifier: mean colour -> dense; `swap` exchanges what the two outputs mean. */
-async function colourModelSpec(swap: boolean): Promise<ModelTaskSpec> {
-  const model = colourModel(tf, swap);
-  const a = await savedArtifacts(tf, model);
-  model.dispose();
-  const artifacts: ModelTaskArtifacts = {
-    modelTopology: a.modelTopology as object,
-    weightSpecs: a.weightSpecs!,
-    weightData: tf.io.CompositeArrayBuffer.join(a.weightData!),
-  };
-  return {
-    kind: 'model',
-    id: 'Your model',
-    format: 'layers',
-    key: await modelContentKey('layers', artifacts),
-    artifacts,
-    input: {
-      name: 'image',
-      width: 8,
-      height: 8,
-      range: [0, 1],
-      layout: 'NHWC',
-      channels: 'RGB',
-      resize: 'center-crop',
-    },
-    labels: ['red', 'green'],
-    outputKind: 'probabilities',
-    topK: 2,
-  };
-}
+import type { ModelTaskSpec } from '../../../src/pipeline/protocol';
+import { colourModelTaskSpec } from './colourModelTask';
 
 /** A structured-clone copy, as a spec arrives in the worker after postMessage. */
 function posted(spec: ModelTaskSpec): ModelTaskSpec {
@@ -88,8 +55,8 @@ describe('live model task: one built model per distinct trained model', () => {
   afterAll(() => frame?.dispose());
 
   it('reuses the built, warmed model when the same one is sent again, and frees it after the last task', async () => {
-    const spec = await colourModelSpec(false);
-    const swapped = await colourModelSpec(true);
+    const spec = await colourModelTaskSpec(false);
+    const swapped = await colourModelTaskSpec(true);
     baseline = tf.memory().numTensors;
     const first = await createTask(posted(spec), ctx);
     // A settings change: the same model again, built before the old task is disposed.
@@ -118,7 +85,7 @@ describe('live model task: one built model per distinct trained model', () => {
   });
 
   it('builds and warms once when two updates with the same model are in flight together', async () => {
-    const spec = await colourModelSpec(false);
+    const spec = await colourModelTaskSpec(false);
     baseline = tf.memory().numTensors;
     builds.length = 0;
     // Building and warming take seconds on a slow GPU; on the cpu they finish before the second
@@ -161,8 +128,8 @@ describe('live model task: one built model per distinct trained model', () => {
   });
 
   it('runs a held model named by its key alone, asks for the bytes once it is gone, and refuses a key that does not match the bytes', async () => {
-    const spec = await colourModelSpec(false);
-    const swapped = await colourModelSpec(true);
+    const spec = await colourModelTaskSpec(false);
+    const swapped = await colourModelTaskSpec(true);
     baseline = tf.memory().numTensors;
     builds.length = 0;
     const first = await createTask(posted(spec), ctx);
